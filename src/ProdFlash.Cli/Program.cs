@@ -1,0 +1,1 @@
+return ProdFlash.Cli.CliApp.Run(args, Console.Out, Console.Error);
