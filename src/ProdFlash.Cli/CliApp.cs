@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ProdFlash.Cli.Commands;
 
 namespace ProdFlash.Cli;
 
@@ -18,6 +19,7 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("ProdFlash: production programming station for STM32 microcontrollers.");
+        root.Subcommands.Add(ImageCommands.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
