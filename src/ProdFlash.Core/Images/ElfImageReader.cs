@@ -25,6 +25,12 @@ internal static class ElfImageReader
     private const int MachineOffset = 18;
     private const int ProgramHeaderTableOffsetField = 28;
     private const int ProgramHeaderSize32 = 32;
+    private const int SectionHeaderTableOffsetField = 32;
+    private const int ProgramHeaderEntrySizeField = 42;
+    private const int ProgramHeaderCountField = 44;
+    private const int SectionHeaderEntrySizeField = 46;
+    private const int SectionHeaderCountField = 48;
+    private const byte Class32 = 1;
     private const ulong AddressSpaceEnd = 1UL << 32;
 
     private static ReadOnlySpan<byte> ElfMagic => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
@@ -50,6 +56,12 @@ internal static class ElfImageReader
         var programHeaderTable = headerLength >= ProgramHeaderTableOffsetField + 4
             ? BinaryPrimitives.ReadUInt32LittleEndian(header[ProgramHeaderTableOffsetField..])
             : 0;
+        if (headerLength == ElfHeaderSize32 && header[..4].SequenceEqual(ElfMagic) && header[ClassOffset] == Class32)
+        {
+            CheckTableInFile(fileName, fileLength, "program", programHeaderTable, header[ProgramHeaderEntrySizeField..], header[ProgramHeaderCountField..], ProgramHeaderTableOffsetField);
+            var sectionHeaderTable = BinaryPrimitives.ReadUInt32LittleEndian(header[SectionHeaderTableOffsetField..]);
+            CheckTableInFile(fileName, fileLength, "section", sectionHeaderTable, header[SectionHeaderEntrySizeField..], header[SectionHeaderCountField..], SectionHeaderTableOffsetField);
+        }
 
         IELF? elf = null;
         try
@@ -68,6 +80,16 @@ internal static class ElfImageReader
         finally
         {
             elf?.Dispose();
+        }
+    }
+
+    private static void CheckTableInFile(string fileName, long fileLength, string name, uint tableOffset, ReadOnlySpan<byte> entrySizeField, ReadOnlySpan<byte> countField, int fieldOffset)
+    {
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(countField);
+        var end = tableOffset + ((long)BinaryPrimitives.ReadUInt16LittleEndian(entrySizeField) * count);
+        if (count > 0 && end > fileLength)
+        {
+            throw new ImageParseException(fileName, null, fieldOffset, $"the {name} header table (0x{tableOffset:X}..0x{end:X}) runs past the end of the {fileLength}-byte file; it is truncated, build or copy it again");
         }
     }
 

@@ -6,8 +6,10 @@ namespace ProdFlash.Core.Images;
 /// </summary>
 /// <remarks>
 /// Decisions: hex digits in either case; LF or CRLF; trailing spaces and blank lines ignored; a termination record
-/// (S7/S8/S9) is required (a file without one is reported as truncated) and only blank lines may follow it; an S5/S6
-/// count must equal the number of S1–S3 records before it; a termination address of 0 means "no start address"
+/// (S7/S8/S9) is optional (srec_cat leaves it out when there is no start address) but only blank lines may follow
+/// one; the last record must be a count (S5/S6) or termination record, so a file cut at a line boundary is reported as
+/// truncated (srec_cat always writes S5, objcopy always writes S7); an S5/S6 count must equal the number of S1–S3
+/// records before it; a termination address of 0 means "no start address"
 /// (srec_cat and objcopy write 0 when there is none, and 0 is never a Cortex-M entry: the vector table's initial stack
 /// pointer lives there and Thumb entry addresses are odd); a file with no data records is an error.
 /// </remarks>
@@ -27,6 +29,7 @@ internal static class SRecordReader
         var terminated = false;
         var anyLine = false;
         long dataRecords = 0;
+        var lastClosesFile = false;
 
         while (lines.TryReadLine(out var line))
         {
@@ -68,6 +71,7 @@ internal static class SRecordReader
             }
 
             var data = record[(1 + addressLength)..(length - 1)];
+            lastClosesFile = type >= 5;
             switch (type)
             {
                 case 0:
@@ -108,9 +112,9 @@ internal static class SRecordReader
             throw Error(fileName, null, "the file is empty; export the firmware image again");
         }
 
-        if (!terminated)
+        if (!lastClosesFile)
         {
-            throw Error(fileName, lines.LineNumber, "the file ends without a termination record (S7, S8 or S9); it is truncated, copy or export it again");
+            throw Error(fileName, lines.LineNumber, "the file ends without a count (S5/S6) or termination (S7/S8/S9) record; it is truncated, copy or export it again");
         }
 
         if (builder.TotalBytes == 0)
