@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProdFlash.Core.Images;
 
 /// <summary>Table-driven ASCII hex digit decoding and encoding for the text formats.</summary>
@@ -35,6 +37,7 @@ internal static class HexDigits
     /// Returns -1 on success, or the 0-based index in <paramref name="text"/> of the first byte that is not a hex digit.
     /// </summary>
     /// <remarks><paramref name="text"/> must have an even length and <paramref name="destination"/> room for half of it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Decode(ReadOnlySpan<byte> text, Span<byte> destination)
     {
         var values = Values;

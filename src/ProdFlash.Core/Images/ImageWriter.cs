@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace ProdFlash.Core.Images;
 
@@ -46,6 +47,7 @@ public static class ImageWriter
     /// <param name="image">The image.</param>
     /// <param name="destination">Where the text goes.</param>
     /// <param name="bytesPerRecord">Data bytes per data record, 1–255.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteIntelHex(MemoryImage image, Stream destination, int bytesPerRecord = DefaultBytesPerRecord)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -107,6 +109,7 @@ public static class ImageWriter
     /// <param name="destination">Where the text goes.</param>
     /// <param name="bytesPerRecord">Data bytes per data record, 1–250.</param>
     /// <param name="header">Text of the S0 header record (ASCII, at most 64 characters), or null for an empty header.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteSRecord(MemoryImage image, Stream destination, int bytesPerRecord = DefaultBytesPerRecord, string? header = null)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -218,6 +221,7 @@ public static class ImageWriter
         private readonly byte[] _buffer = new byte[64 * 1024];
         private int _length;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void HexRecord(byte type, ushort offset, ReadOnlySpan<byte> data)
         {
             var line = Reserve(1 + (2 * (5 + data.Length)) + 1);
@@ -238,6 +242,7 @@ public static class ImageWriter
             line[position] = (byte)'\n';
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void SRecord(byte type, uint address, int addressLength, ReadOnlySpan<byte> data)
         {
             var count = addressLength + data.Length + 1;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace ProdFlash.Core.Images;
 
@@ -29,6 +30,7 @@ internal static class IntelHexReader
     private const ulong AddressSpaceEnd = 1UL << 32;
 
     /// <summary>Reads an Intel HEX stream into an image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MemoryImage Read(Stream stream, string fileName, long capacityHint)
     {
         var lines = new LineReader(stream, fileName);
@@ -142,6 +144,7 @@ internal static class IntelHexReader
     }
 
     /// <summary>Decodes the hex digits after ':' into <paramref name="record"/>, checks length and checksum; returns the byte count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecodeRecord(ReadOnlySpan<byte> digits, Span<byte> record, string fileName, long lineNumber)
     {
         var pairs = digits.Length / 2;

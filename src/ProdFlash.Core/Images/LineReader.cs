@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProdFlash.Core.Images;
 
 /// <summary>
@@ -34,6 +36,7 @@ internal sealed class LineReader
 
     /// <summary>Reads the next line, trimmed of its terminator and trailing whitespace; false at the end of the stream.</summary>
     /// <exception cref="ImageParseException">A line is longer than <see cref="MaxLineLength"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadLine(out ReadOnlySpan<byte> line)
     {
         while (true)

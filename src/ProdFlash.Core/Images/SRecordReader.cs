@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProdFlash.Core.Images;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal static class SRecordReader
     private const ulong AddressSpaceEnd = 1UL << 32;
 
     /// <summary>Reads an S-record stream into an image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MemoryImage Read(Stream stream, string fileName, long capacityHint)
     {
         var lines = new LineReader(stream, fileName);
@@ -126,6 +129,7 @@ internal static class SRecordReader
     }
 
     /// <summary>Decodes the hex digits after 'Sn', checks the count byte and checksum; returns the decoded byte count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecodeRecord(ReadOnlySpan<byte> digits, Span<byte> record, int addressLength, string fileName, long lineNumber)
     {
         var pairs = digits.Length / 2;

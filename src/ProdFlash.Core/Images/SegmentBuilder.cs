@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ProdFlash.Core.Images;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class SegmentBuilder
     private const ulong AddressSpaceEnd = 1UL << 32;
     private const int MinimumCapacity = 4096;
 
-    private readonly List<Run> _runs = [];
+    private readonly SortedSet<Run> _runs = new(RunByStart.Instance);
     private long _firstRunCapacity;
     private Run? _current;
     private ulong _currentLimit;
@@ -33,6 +35,7 @@ internal sealed class SegmentBuilder
     /// first conflicting address, when some of those addresses already hold different bytes.
     /// </summary>
     /// <remarks>The caller guarantees <paramref name="address"/> + length ≤ 2^32.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public AddResult TryAdd(ulong address, ReadOnlySpan<byte> data, out ulong conflictAddress)
     {
         conflictAddress = 0;
@@ -50,40 +53,67 @@ internal sealed class SegmentBuilder
         return AddSlow(address, data, out conflictAddress);
     }
 
-    /// <summary>Builds the image from the collected runs.</summary>
+    /// <summary>Builds the image from the collected runs; runs that touch are joined with one copy.</summary>
     public MemoryImage Build(uint? entryPoint)
     {
-        var segments = new List<ImageSegment>(_runs.Count);
+        var segments = new List<ImageSegment>();
+        var group = new List<Run>();
         foreach (var run in _runs)
         {
-            var buffer = run.Buffer;
-            if (run.Length < buffer.Length / 2)
+            if (group.Count > 0 && group[^1].End != run.Start)
             {
-                buffer = buffer.AsSpan(0, run.Length).ToArray();
+                segments.Add(Join(group));
+                group.Clear();
             }
 
-            segments.Add(new ImageSegment((uint)run.Start, buffer.AsMemory(0, run.Length)));
+            group.Add(run);
+        }
+
+        if (group.Count > 0)
+        {
+            segments.Add(Join(group));
         }
 
         return new MemoryImage(segments, entryPoint);
     }
 
+    private static ImageSegment Join(List<Run> group)
+    {
+        var first = group[0];
+        if (group.Count == 1)
+        {
+            var buffer = first.Buffer;
+            if (first.Length < buffer.Length / 2)
+            {
+                buffer = buffer.AsSpan(0, first.Length).ToArray();
+            }
+
+            return new ImageSegment((uint)first.Start, buffer.AsMemory(0, first.Length));
+        }
+
+        var joined = GC.AllocateUninitializedArray<byte>(checked((int)(group[^1].End - first.Start)));
+        foreach (var run in group)
+        {
+            run.Buffer.AsSpan(0, run.Length).CopyTo(joined.AsSpan((int)(run.Start - first.Start)));
+        }
+
+        return new ImageSegment((uint)first.Start, joined);
+    }
+
     private AddResult AddSlow(ulong address, ReadOnlySpan<byte> data, out ulong conflictAddress)
     {
         conflictAddress = 0;
-        var index = FirstRunEndingAfter(address);
         var position = 0;
         var cursor = address;
         while (position < data.Length)
         {
             var remaining = data.Length - position;
-            if (index < _runs.Count && _runs[index].Start <= cursor)
+            var previous = AtOrBefore(cursor);
+            if (previous is not null && previous.End > cursor)
             {
-                var run = _runs[index];
-                var count = (int)Math.Min((ulong)remaining, run.End - cursor);
-                var existing = run.Buffer.AsSpan((int)(cursor - run.Start), count);
-                var incoming = data.Slice(position, count);
-                var mismatch = existing.CommonPrefixLength(incoming);
+                var count = (int)Math.Min((ulong)remaining, previous.End - cursor);
+                var existing = previous.Buffer.AsSpan((int)(cursor - previous.Start), count);
+                var mismatch = existing.CommonPrefixLength(data.Slice(position, count));
                 if (mismatch < count)
                 {
                     conflictAddress = cursor + (ulong)mismatch;
@@ -92,22 +122,20 @@ internal sealed class SegmentBuilder
 
                 cursor += (ulong)count;
                 position += count;
-                index++;
                 continue;
             }
 
-            var limit = index < _runs.Count ? _runs[index].Start : AddressSpaceEnd;
+            var limit = After(cursor)?.Start ?? AddressSpaceEnd;
             var free = (int)Math.Min((ulong)remaining, limit - cursor);
             Run target;
-            if (index > 0 && _runs[index - 1].End == cursor)
+            if (previous is not null && previous.End == cursor)
             {
-                target = _runs[index - 1];
+                target = previous;
             }
             else
             {
                 target = new Run(cursor);
-                _runs.Insert(index, target);
-                index++;
+                _runs.Add(target);
             }
 
             if (!Append(target, data.Slice(position, free)))
@@ -124,24 +152,13 @@ internal sealed class SegmentBuilder
         return AddResult.Added;
     }
 
-    private int FirstRunEndingAfter(ulong address)
-    {
-        int low = 0, high = _runs.Count;
-        while (low < high)
-        {
-            var middle = (low + high) >>> 1;
-            if (_runs[middle].End <= address)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
+    /// <summary>The run with the greatest start at or below <paramref name="address"/>, or null.</summary>
+    private Run? AtOrBefore(ulong address) =>
+        _runs.Count == 0 || _runs.Min!.Start > address ? null : _runs.GetViewBetween(_runs.Min, new Run(address)).Max;
 
-        return low;
-    }
+    /// <summary>The run with the least start above <paramref name="address"/>, or null.</summary>
+    private Run? After(ulong address) =>
+        _runs.Count == 0 || _runs.Max!.Start <= address ? null : _runs.GetViewBetween(new Run(address + 1), _runs.Max).Min;
 
     private bool Append(Run run, ReadOnlySpan<byte> data)
     {
@@ -178,6 +195,13 @@ internal sealed class SegmentBuilder
         var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Max(capacity, needed));
         run.Buffer.AsSpan(0, run.Length).CopyTo(buffer);
         run.Buffer = buffer;
+    }
+
+    private sealed class RunByStart : IComparer<Run>
+    {
+        public static readonly RunByStart Instance = new();
+
+        public int Compare(Run? x, Run? y) => (x?.Start ?? 0).CompareTo(y?.Start ?? 0);
     }
 
     private sealed class Run(ulong start)
