@@ -22,6 +22,9 @@ public sealed partial class DeviceCatalog
     /// <summary>REV_ID field of DBGMCU_IDCODE: bits [31:16] (OCD-f1 <c>rev_id = idcode &gt;&gt; 16</c>).</summary>
     public const int RevIdShift = 16;
 
+    private const int MinPartNumberLength = 11;
+    private const int MaxOrderingSuffix = 4;
+
     private static readonly Lazy<DeviceCatalog> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly Dictionary<string, DevicePart> _partsByNumber;
@@ -80,7 +83,10 @@ public sealed partial class DeviceCatalog
     }
 
     /// <summary>The part with this part number (case-insensitive, e.g. <c>STM32F103C8</c>), or null when unknown.</summary>
-    /// <remarks>A package/temperature suffix (<c>stm32f103c8t6</c>) is accepted: the longest catalog part number it starts with wins.</remarks>
+    /// <remarks>
+    /// An ordering-code suffix of up to four characters (package, temperature range, packing: <c>stm32f103c8t6</c>,
+    /// <c>stm32f407vgt6tr</c>) is accepted: the longest catalog part number the text starts with wins.
+    /// </remarks>
     public DevicePart? FindPart(string partNumber)
     {
         ArgumentNullException.ThrowIfNull(partNumber);
@@ -90,8 +96,9 @@ public sealed partial class DeviceCatalog
             return part;
         }
 
-        // Ordering code with package and temperature range, e.g. STM32F103C8T6 or stm32f407vgt6tr.
-        for (var length = key.Length - 1; length >= "stm32f0x0".Length; length--)
+        // Ordering code with package, temperature range and packing, e.g. STM32F103C8T6 or stm32f407vgt6tr:
+        // at most MaxOrderingSuffix characters after a catalog part number.
+        for (var length = key.Length - 1; length >= Math.Max(MinPartNumberLength, key.Length - MaxOrderingSuffix); length--)
         {
             if (_partsByNumber.TryGetValue(key[..length], out part))
             {

@@ -36,6 +36,13 @@ public class DeviceCatalogLookupTests
         Assert.Equal("stm32f103c8", part.PartNumber);
     }
 
+    [Fact]
+    public void FindPart_LongerThanAnOrderingSuffix_ReturnsNull()
+    {
+        Assert.Equal("stm32f407vg", s_catalog.FindPart("stm32f407vgt6tr")?.PartNumber);
+        Assert.Null(s_catalog.FindPart("stm32f407vgt6trxx"));
+    }
+
     [Theory]
     [InlineData("stm32f999zz")]
     [InlineData("gd32f103c8")]
