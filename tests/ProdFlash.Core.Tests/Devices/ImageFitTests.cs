@@ -1,3 +1,5 @@
+using CsCheck;
+
 using ProdFlash.Core.Devices;
 using ProdFlash.Core.Images;
 
@@ -144,6 +146,57 @@ public class ImageFitTests
         Assert.True(fit.Fits);
         Assert.Empty(fit.Units);
         Assert.Equal(0, fit.BytesInFlash);
+    }
+
+    [Theory]
+    [InlineData("stm32f103c8")]
+    [InlineData("stm32f103zf")]
+    [InlineData("stm32f429zi")]
+    [InlineData("stm32l476rg")]
+    public void Check_RandomImages_AccountsForEveryByte(string partNumber)
+    {
+        var layout = Part(partNumber).Layout;
+        var start = layout.Start - 0x1_0000u;
+        var span = (int)Math.Min(layout.TotalSize / 4, 400_000);
+        var gen = Gen.Select(Gen.Int[0, span], Gen.Int[1, span]).Array[1, 6];
+
+        gen.Sample(pieces =>
+        {
+            var segments = new List<ImageSegment>();
+            ulong address = start;
+            foreach (var (gap, length) in pieces)
+            {
+                address += (ulong)gap + 1;
+                if (address + (ulong)length > uint.MaxValue)
+                {
+                    break;
+                }
+
+                segments.Add(new ImageSegment((uint)address, new byte[length]));
+                address += (ulong)length;
+            }
+
+            var image = new MemoryImage(segments);
+
+            var fit = layout.Check(image);
+
+            Assert.Equal(image.TotalBytes, fit.BytesInFlash + fit.BytesOutside);
+            Assert.Equal(fit.Outside.Count == 0, fit.Fits);
+            Assert.All(fit.Outside, range => Assert.Null(layout.UnitAt(range.Start)));
+            Assert.All(fit.Outside, range => Assert.Null(layout.UnitAt((uint)(range.End - 1))));
+            Assert.Equal(fit.Units.Select(u => u.Index).Distinct().Order(), fit.Units.Select(u => u.Index));
+            Assert.All(fit.Units, u => Assert.Contains(image.Segments, s => s.Address < u.End && s.End > u.Address));
+            foreach (var segment in image.Segments)
+            {
+                foreach (var edge in new[] { segment.Address, (uint)(segment.End - 1) })
+                {
+                    if (layout.UnitAt(edge) is { } unit)
+                    {
+                        Assert.Contains(unit, fit.Units);
+                    }
+                }
+            }
+        });
     }
 
     [Fact]
