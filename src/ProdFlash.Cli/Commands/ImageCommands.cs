@@ -36,6 +36,7 @@ internal static class ImageCommands
             var baseAddress = ParseBase(parse.GetValue(baseOption));
             var part = FindPart(parse.GetValue(device));
             var format = FormatOf(path, null);
+            RequireBaseForBinary(path, format, baseAddress);
             var memory = ImageReader.ReadFile(path, format, baseAddress);
             var fit = part?.Check(memory);
             var report = ImageInfoReport.Create(path, format, memory, part, fit);
@@ -90,7 +91,9 @@ internal static class ImageCommands
                 throw new CliUsageException($"--fill '{fillText}' is not a byte; give a value from 0 to 255, e.g. 0xFF.");
             }
 
-            var memory = ImageReader.ReadFile(inPath, inFormat, ParseBase(parse.GetValue(baseOption)));
+            var baseAddress = ParseBase(parse.GetValue(baseOption));
+            RequireBaseForBinary(inPath, inFormat, baseAddress);
+            var memory = ImageReader.ReadFile(inPath, inFormat, baseAddress);
             if (memory.Segments.Count == 0)
             {
                 throw new CliInputException($"{Path.GetFileName(inPath)} holds no data; there is nothing to convert.");
@@ -110,7 +113,7 @@ internal static class ImageCommands
 
             parse.InvocationConfiguration.Output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Wrote {outPath}: {ImageFormats.DisplayName(outFormat)}, {memory.TotalBytes} bytes in {memory.Segments.Count} segment(s), SHA-256 {memory.Sha256}."));
+                $"Wrote {outPath}: {FormatNames.Display(outFormat)}, {memory.TotalBytes} bytes in {memory.Segments.Count} segment(s), SHA-256 {memory.Sha256}."));
             return CliApp.ExitOk;
         }));
         return command;
@@ -137,6 +140,14 @@ internal static class ImageCommands
 
         return DeviceCatalog.Default.FindPart(name)
             ?? throw new CliInputException($"'{name}' is not a part in the device catalog; use a part number such as stm32f103c8 (see docs/device-catalog.md).");
+    }
+
+    private static void RequireBaseForBinary(string path, ImageFormat format, uint? baseAddress)
+    {
+        if (format == ImageFormat.Binary && baseAddress is null)
+        {
+            throw new CliUsageException($"{Path.GetFileName(path)} is a raw binary, which holds no addresses; give its load address with --base, e.g. --base 0x08000000.");
+        }
     }
 
     private static ImageFormat FormatOf(string path, string? explicitName)

@@ -37,7 +37,7 @@ internal sealed record ImageInfoReport(
 
         return new ImageInfoReport(
             Path.GetFileName(path),
-            ImageFormats.DisplayName(format),
+            FormatNames.Display(format),
             image.TotalBytes,
             image.StartAddress is { } start ? Hex(start) : null,
             image.EndAddress is { } end ? Hex((uint)(end - 1)) : null,
