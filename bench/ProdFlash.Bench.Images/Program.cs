@@ -145,7 +145,7 @@ internal static class Bench
         text.AppendLine("## Image parse and convert");
         text.AppendLine();
         text.AppendLine(c, $"Command: `dotnet run -c Release --project bench/ProdFlash.Bench.Images -- --write-docs docs/benchmarks.md`  ");
-        text.AppendLine(c, $"Machine: {Environment.ProcessorCount} cores (`nproc`), {cpu}, .NET {Environment.Version}, shared with other builds  ");
+        text.AppendLine(c, $"Machine: {Environment.ProcessorCount} cores (`nproc`), {cpu}, .NET {Environment.Version}; 1-minute load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (the machine is shared, so times vary between runs)  ");
         text.AppendLine(c, $"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine();
         text.AppendLine(c, $"Input: a {binaryMib:F0} MiB random image at address 0 as Intel HEX, {BytesPerRecord}-byte data records with type 04 extended linear address records ({hexLength / 1048576.0:F1} MiB of text). Medians of {Repeats} runs.");

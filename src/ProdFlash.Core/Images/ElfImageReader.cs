@@ -31,6 +31,11 @@ internal static class ElfImageReader
     private const int SectionHeaderEntrySizeField = 46;
     private const int SectionHeaderCountField = 48;
     private const byte Class32 = 1;
+    private const byte Class64 = 2;
+    private const int VersionIdentOffset = 6;
+    private const int VersionOffset = 20;
+    private const int SectionNamesIndexField = 50;
+    private const uint CurrentVersion = 1;
     private const ulong AddressSpaceEnd = 1UL << 32;
 
     private static ReadOnlySpan<byte> ElfMagic => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
@@ -56,8 +61,34 @@ internal static class ElfImageReader
         var programHeaderTable = headerLength >= ProgramHeaderTableOffsetField + 4
             ? BinaryPrimitives.ReadUInt32LittleEndian(header[ProgramHeaderTableOffsetField..])
             : 0;
+        if (headerLength > VersionIdentOffset && header[..4].SequenceEqual(ElfMagic))
+        {
+            if (header[ClassOffset] is not (Class32 or Class64))
+            {
+                throw new ImageParseException(fileName, null, ClassOffset, $"e_ident[EI_CLASS] is {header[ClassOffset]}, neither 1 (32-bit) nor 2 (64-bit); the ELF header is damaged, build or copy it again");
+            }
+
+            if (header[VersionIdentOffset] != CurrentVersion)
+            {
+                throw new ImageParseException(fileName, null, VersionIdentOffset, $"e_ident[EI_VERSION] is {header[VersionIdentOffset]}, not 1 (EV_CURRENT); the ELF header is damaged, build or copy it again");
+            }
+        }
+
         if (headerLength == ElfHeaderSize32 && header[..4].SequenceEqual(ElfMagic) && header[ClassOffset] == Class32)
         {
+            var version = BinaryPrimitives.ReadUInt32LittleEndian(header[VersionOffset..]);
+            if (version != CurrentVersion)
+            {
+                throw new ImageParseException(fileName, null, VersionOffset, $"e_version is {version}, not 1 (EV_CURRENT); the ELF header is damaged, build or copy it again");
+            }
+
+            var sectionCount = BinaryPrimitives.ReadUInt16LittleEndian(header[SectionHeaderCountField..]);
+            var namesIndex = BinaryPrimitives.ReadUInt16LittleEndian(header[SectionNamesIndexField..]);
+            if (sectionCount > 0 && namesIndex >= sectionCount)
+            {
+                throw new ImageParseException(fileName, null, SectionNamesIndexField, $"e_shstrndx is {namesIndex} but there are only {sectionCount} sections; the ELF header is damaged, build or copy it again");
+            }
+
             CheckTableInFile(fileName, fileLength, "program", programHeaderTable, header[ProgramHeaderEntrySizeField..], header[ProgramHeaderCountField..], ProgramHeaderTableOffsetField);
             var sectionHeaderTable = BinaryPrimitives.ReadUInt32LittleEndian(header[SectionHeaderTableOffsetField..]);
             CheckTableInFile(fileName, fileLength, "section", sectionHeaderTable, header[SectionHeaderEntrySizeField..], header[SectionHeaderCountField..], SectionHeaderTableOffsetField);
@@ -124,7 +155,7 @@ internal static class ElfImageReader
 
             if (segment.Offset < 0 || segment.FileSize < 0 || segment.Offset + segment.FileSize > fileLength)
             {
-                throw new ImageParseException(fileName, null, headerOffset, $"a loadable segment claims {segment.FileSize} bytes at file offset 0x{segment.Offset:X} but the file is only {fileLength} bytes; it is truncated, build or copy it again");
+                throw new ImageParseException(fileName, null, headerOffset, $"a loadable segment claims {(uint)segment.FileSize} bytes at file offset 0x{segment.Offset:X} but the file is only {fileLength} bytes; it is truncated, build or copy it again");
             }
 
             var address = (ulong)segment.PhysicalAddress;

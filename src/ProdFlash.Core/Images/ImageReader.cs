@@ -2,10 +2,22 @@ namespace ProdFlash.Core.Images;
 
 /// <summary>Reads firmware image files (Intel HEX, S-record, ELF, raw binary) into a <see cref="MemoryImage"/>.</summary>
 /// <remarks>
+/// <para>
 /// Text formats are parsed line by line from a buffered stream, so memory follows the image size, not the file size.
 /// Bad content of any kind throws <see cref="ImageParseException"/> naming the file, the line or offset and the fault;
 /// I/O failures (missing file, no permission) stay <see cref="IOException"/> and
 /// <see cref="UnauthorizedAccessException"/>. Stateless and thread-safe.
+/// </para>
+/// <para>
+/// Rules common to all formats: records may come in any order; records that overlap with identical bytes are
+/// accepted, with different bytes rejected; data past 4 GiB is rejected; a file that yields no data (empty, blank,
+/// or only header/end records) is rejected, since there is nothing to program. Text: hex digits in either case, LF or
+/// CRLF, trailing blanks and blank lines ignored, lines over 16 KiB rejected. Intel HEX: the end-of-file record is
+/// required and only blank lines may follow it; type 02 addressing wraps inside its 64 KiB segment, type 04 does
+/// not. S-record: the last record must be a count (S5/S6) or termination (S7–S9) record, nothing may follow S7–S9,
+/// S5/S6 counts are checked, and a termination address of 0 means no entry point. ELF: 32-bit little-endian ARM
+/// executables only; PT_LOAD p_filesz bytes at p_paddr; e_entry 0 means no entry point.
+/// </para>
 /// </remarks>
 public static class ImageReader
 {
@@ -23,7 +35,8 @@ public static class ImageReader
         var fileName = Path.GetFileName(path);
         var resolved = format ?? ImageFormats.FromExtension(path)
             ?? throw new ImageParseException(fileName, null, null, $"the extension '{Path.GetExtension(path)}' does not say which format the file is; name the format (hex, srec, elf or bin)");
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        // The text readers buffer for themselves; ELFSharp makes many small reads and gets a FileStream buffer.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: resolved == ImageFormat.Elf ? 4096 : 1, FileOptions.SequentialScan);
         return Read(stream, fileName, resolved, baseAddress);
     }
 

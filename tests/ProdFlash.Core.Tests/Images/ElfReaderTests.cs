@@ -114,6 +114,24 @@ public class ElfReaderTests
         Assert.Contains("not ARM", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(4, 7, "EI_CLASS")]
+    [InlineData(6, 9, "EI_VERSION")]
+    [InlineData(20, 5, "e_version")]
+    [InlineData(50, 200, "e_shstrndx")]
+    [InlineData(16, 1, "not an executable")]
+    public void Read_DamagedHeaderField_ReportsItsOffset(int offset, byte value, string expected)
+    {
+        // System V ABI ELF header: EI_CLASS at 4, EI_VERSION at 6, e_type at 16, e_version at 20, e_shstrndx at 50.
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+        bytes[offset] = value;
+
+        var error = Assert.Throws<ImageParseException>(() => ImageReader.Read(new MemoryStream(bytes), "bad.elf", ImageFormat.Elf));
+
+        Assert.Equal(offset, error.Offset);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_BigEndianElf_ReportsDataEncodingWithOffset()
     {

@@ -111,4 +111,39 @@ public class ImageWriterTests
 
         Assert.Throws<NotSupportedException>(() => ImageWriter.Write(image, Stream.Null, ImageFormat.Elf));
     }
+
+    [Fact]
+    public void WriteSRecord_MoreThan65535Records_UsesS6Count()
+    {
+        var image = new MemoryImage([new ImageSegment(0x0800_0000, new byte[70_000])]);
+        using var stream = new MemoryStream();
+
+        ImageWriter.WriteSRecord(image, stream, bytesPerRecord: 1);
+
+        var lines = Encoding.ASCII.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("S604011170" + "79", lines[^2]);
+        Assert.Equal(image.Sha256, ImageText.ReadSRecord(Encoding.ASCII.GetString(stream.ToArray())).Sha256);
+    }
+
+    [Fact]
+    public void WriteBinary_EmptyRange_WritesNothing()
+    {
+        var image = new MemoryImage([new ImageSegment(0x10, new byte[] { 1 })]);
+        using var stream = new MemoryStream();
+
+        ImageWriter.WriteBinary(image, stream, 0x10, 0x10);
+
+        Assert.Equal(0, stream.Length);
+    }
+
+    [Fact]
+    public void WriteIntelHex_SegmentEndingAt4GiB_ReadsBack()
+    {
+        var image = new MemoryImage([new ImageSegment(0xFFFF_FFF0, Enumerable.Range(0, 16).Select(i => (byte)i).ToArray())]);
+
+        var read = ImageText.ReadHex(Encoding.ASCII.GetString(ImageText.Write(image, ImageFormat.IntelHex)));
+
+        Assert.Equal(image.Sha256, read.Sha256);
+        Assert.Equal(1UL << 32, read.EndAddress);
+    }
 }

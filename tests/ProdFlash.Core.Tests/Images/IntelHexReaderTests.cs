@@ -232,4 +232,17 @@ public class IntelHexReaderTests
 
         Assert.Equal(3, error.Line);
     }
+
+    [Theory]
+    [InlineData(":0100000155A9", "end-of-file record must hold 0")]
+    [InlineData(":0300000408000AE7", "extended linear address record must hold 2")]
+    [InlineData(":0100000208F5", "extended segment address record must hold 2")]
+    [InlineData(":020000050800F1", "start linear address record must hold 4")]
+    public void Read_SpecialRecordWithWrongLength_NamesLine(string record, string expected)
+    {
+        var error = ImageText.HexError(":0100000055AA\n" + record + "\n:00000001FF\n");
+
+        Assert.Equal(2, error.Line);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }
