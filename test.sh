@@ -51,6 +51,15 @@ for proj in tests/*/*.Tests.csproj; do
   t=${t:-0}; p=${p:-0}; f=${f:-0}; e=${e:-0}
   passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + t - p - f - e))
 done
+# 4. The house style (.editorconfig) holds: one more check, counted like a test.
+echo "== dotnet format --verify-no-changes"
+if dotnet format ProdFlash.sln --no-restore --verify-no-changes -v q; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: code style differs from .editorconfig; run 'dotnet format ProdFlash.sln' and commit" >&2
+  failed=$((failed + 1))
+fi
+
 ((failed > 0)) && status=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
