@@ -477,10 +477,27 @@ public sealed partial class DeviceCatalog
             throw entry.Error("flashKiB", $"{flashKiB} KiB is outside 1..{line.MaxFlashKiB} KiB, the range of {line}.");
         }
 
-        var ramKiB = entry.Int32("ramKiB");
-        if (ramKiB <= 0)
+        var ram = new List<RamRegion>();
+        foreach (var r in entry.Objects("ram", (e, i) => Label(e, "name", i)))
         {
-            throw entry.Error("ramKiB", "must be positive.");
+            var region = new RamRegion(r.String("name"), r.UInt32("base"), r.Int32("kiB"));
+            if (region.SizeKiB <= 0 || region.End > 1UL << 32)
+            {
+                throw r.Error("kiB", $"{region.SizeKiB} KiB at 0x{region.Base:X8} is empty or runs past 4 GiB.");
+            }
+
+            if (ram.Find(o => region.Base < o.End && o.Base < region.End) is { } overlap)
+            {
+                throw r.Error("base", $"overlaps {overlap.Name} at 0x{overlap.Base:X8}.");
+            }
+
+            ram.Add(region);
+            r.EnsureAllRead();
+        }
+
+        if (ram.Count == 0)
+        {
+            throw entry.Error("ram", "a part needs at least one SRAM region.");
         }
 
         var layout = ReadLayout(entry, "layout", family, line, flashKiB);
@@ -494,7 +511,7 @@ public sealed partial class DeviceCatalog
             }
         }
 
-        return new DevicePart(line, number, flashKiB, ramKiB, layout, alternates, entry.String("source"));
+        return new DevicePart(line, number, flashKiB, ram, layout, alternates, entry.String("source"));
     }
 
     private static FlashLayout ReadLayout(JsonEntry entry, string field, DeviceFamily family, DeviceLine line, int flashKiB)

@@ -170,6 +170,19 @@ public sealed class DeviceLine
     internal void Add(DevicePart part) => _parts.Add(part);
 }
 
+/// <summary>A block of SRAM in the part's memory map.</summary>
+/// <param name="Name">Name as the reference manual uses it (<c>SRAM</c>, <c>CCM</c>, <c>SRAM2</c>).</param>
+/// <param name="Base">Address of the first byte.</param>
+/// <param name="SizeKiB">Size in KiB.</param>
+public sealed record RamRegion(string Name, uint Base, int SizeKiB)
+{
+    /// <summary>Size in bytes.</summary>
+    public long Size => SizeKiB * 1024L;
+
+    /// <summary>One past the last address.</summary>
+    public ulong End => Base + (ulong)Size;
+}
+
 /// <summary>An orderable part, e.g. <c>stm32f103c8</c>: its line, flash and RAM sizes, and flash layout.</summary>
 /// <remarks>Immutable once the catalog is loaded; safe to share between threads.</remarks>
 public sealed class DevicePart
@@ -178,7 +191,7 @@ public sealed class DevicePart
         DeviceLine line,
         string partNumber,
         int flashKiB,
-        int ramKiB,
+        IReadOnlyList<RamRegion> ram,
         FlashLayout layout,
         IReadOnlyList<FlashLayoutVariant> alternateLayouts,
         string source)
@@ -186,7 +199,8 @@ public sealed class DevicePart
         Line = line;
         PartNumber = partNumber;
         FlashKiB = flashKiB;
-        RamKiB = ramKiB;
+        Ram = ram;
+        RamKiB = ram.Sum(r => r.SizeKiB);
         Layout = layout;
         AlternateLayouts = alternateLayouts;
         Source = source;
@@ -207,8 +221,11 @@ public sealed class DevicePart
     /// <summary>Main flash in bytes.</summary>
     public long FlashBytes => FlashKiB * 1024L;
 
-    /// <summary>SRAM in KiB (all SRAM blocks, including CCM/SRAM2 where the datasheet counts them).</summary>
+    /// <summary>Total SRAM in KiB: the sum of <see cref="Ram"/> (including CCM and SRAM2, as the datasheets count it).</summary>
     public int RamKiB { get; }
+
+    /// <summary>The SRAM blocks and where they are mapped (main SRAM at 0x20000000; F4 CCM and L4 SRAM2 at 0x10000000).</summary>
+    public IReadOnlyList<RamRegion> Ram { get; }
 
     /// <summary>The flash layout with factory-default option bytes.</summary>
     public FlashLayout Layout { get; }

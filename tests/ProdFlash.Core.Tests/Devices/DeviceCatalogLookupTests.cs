@@ -6,6 +6,7 @@ public class DeviceCatalogLookupTests
 {
     private static readonly DeviceCatalog s_catalog = DeviceCatalog.Default;
 
+    // Flash/RAM: libopencm3 ld/devices.data (ROM/RAM per part pattern); DEV_ID: reference §2.2.
     [Theory]
     [InlineData("stm32f103c8", "f1", 0x410, 64, 20)]
     [InlineData("STM32F103CB", "f1", 0x410, 128, 20)]
@@ -25,6 +26,26 @@ public class DeviceCatalogLookupTests
         Assert.Equal(devId, part.Line.DevId);
         Assert.Equal(flashKiB, part.FlashKiB);
         Assert.Equal(ramKiB, part.RamKiB);
+    }
+
+    [Fact]
+    public void FindPart_F407vg_RamIsSramPlusCcm()
+    {
+        // libopencm3 ld/devices.data: stm32f4[01][57]?g RAM=128K CCM=64K, RAM_OFF 0x20000000, CCM_OFF 0x10000000.
+        var part = s_catalog.FindPart("stm32f407vg")!;
+
+        Assert.Equal([new RamRegion("SRAM", 0x2000_0000, 128), new RamRegion("CCM", 0x1000_0000, 64)], part.Ram);
+        Assert.Equal(192, part.RamKiB);
+    }
+
+    [Fact]
+    public void FindPart_F103c8_RamIsOneSramBlock()
+    {
+        // libopencm3 ld/devices.data: stm32f103?8 ROM=64K RAM=20K, RAM_OFF 0x20000000.
+        var ram = Assert.Single(s_catalog.FindPart("stm32f103c8")!.Ram);
+
+        Assert.Equal(0x2000_0000u, ram.Base);
+        Assert.Equal(20 * 1024, ram.Size);
     }
 
     [Fact]
