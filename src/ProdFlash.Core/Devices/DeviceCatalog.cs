@@ -200,6 +200,11 @@ public sealed partial class DeviceCatalog
                 throw entry.Error("part", $"part number '{part.PartNumber}' appears twice.");
             }
 
+            if (part.Line.PartsWithFlash(part.FlashKiB).FirstOrDefault() is { } sibling && !sibling.Layout.Regions.SequenceEqual(part.Layout.Regions))
+            {
+                throw entry.Error("layout", $"differs from {sibling.PartNumber}, which has the same DEV_ID and flash size; identification by DEV_ID and flash-size register relies on them sharing a layout.");
+            }
+
             part.Line.Add(part);
             part.Family.Add(part);
             entry.EnsureAllRead();

@@ -130,6 +130,21 @@ public class DeviceCatalogValidationTests
     }
 
     [Fact]
+    public void Parse_SameDevIdAndFlashWithDifferentLayout_IsRejected()
+    {
+        // stm32f103rb shares DEV_ID 0x410 and 128 KiB with stm32f103cb; give it 64 × 1 KiB + 32 × 2 KiB instead of 128 × 1 KiB.
+        var data = Data();
+        PartNode(data, "stm32f103rb")["layout"] = JsonNode.Parse(
+            """[{ "base": "0x08000000", "unitSize": 1024, "count": 64 }, { "base": "0x08010000", "unitSize": 2048, "count": 32 }]""");
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("catalog.parts[stm32f103rb]", ex.Entry);
+        Assert.Equal("layout", ex.Field);
+        Assert.Contains("differs from stm32f103cb", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_DuplicatePartNumber_IsRejected()
     {
         var data = Data();
