@@ -391,6 +391,7 @@ public sealed partial class DeviceCatalog
             (ushort)partNo,
             entry.OptionalUInt32("ahbApIdr"),
             (ushort)designer,
+            entry.OptionalUInt32("romTableBase"),
             entry.String("source"));
         if (identity.CpuId is { } cpuId && ((cpuId >> 4) & 0xFFF) != partNo)
         {

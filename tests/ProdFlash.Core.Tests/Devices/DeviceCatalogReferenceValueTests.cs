@@ -113,6 +113,7 @@ public class DeviceCatalogReferenceValueTests
         Assert.Equal(0xC23, genuine.CpuPartNo);
         Assert.Equal(0x1477_0011u, genuine.AhbApIdr);
         Assert.Equal(0x020, genuine.RomTableDesigner);
+        Assert.Equal(0xE00F_F000u, genuine.RomTableBase);
         Assert.Equal((ushort)0x410, s_catalog.FindLine(0x410)!.RomTablePart);
     }
 
