@@ -170,6 +170,22 @@ public sealed class DeviceLine
     internal void Add(DevicePart part) => _parts.Add(part);
 }
 
+/// <summary>What lies at an address of a part's memory map, as far as the catalog knows it.</summary>
+public enum MemoryArea
+{
+    /// <summary>Not main flash, SRAM or option bytes (system memory, OTP, peripherals, or nothing).</summary>
+    Other,
+
+    /// <summary>Main flash.</summary>
+    MainFlash,
+
+    /// <summary>SRAM (including CCM / SRAM2).</summary>
+    Sram,
+
+    /// <summary>The user option-byte area.</summary>
+    OptionBytes,
+}
+
 /// <summary>A block of SRAM in the part's memory map.</summary>
 /// <param name="Name">Name as the reference manual uses it (<c>SRAM</c>, <c>CCM</c>, <c>SRAM2</c>).</param>
 /// <param name="Base">Address of the first byte.</param>
@@ -235,6 +251,31 @@ public sealed class DevicePart
 
     /// <summary>Where the part's sizes come from.</summary>
     public string Source { get; }
+
+    /// <summary>
+    /// Which area <paramref name="address"/> is in: main flash (default layout), one of the SRAM blocks, or the option-byte
+    /// area (where the family gives its size); <see cref="MemoryArea.Other"/> otherwise.
+    /// </summary>
+    public MemoryArea AreaAt(uint address)
+    {
+        if (Layout.UnitAt(address) is not null)
+        {
+            return MemoryArea.MainFlash;
+        }
+
+        if (Ram.Any(r => address >= r.Base && address < r.End))
+        {
+            return MemoryArea.Sram;
+        }
+
+        var ob = Family.OptionBytes;
+        if (ob.Address is { } obBase && ob.Size is { } obSize && address >= obBase && address - obBase < (uint)obSize)
+        {
+            return MemoryArea.OptionBytes;
+        }
+
+        return MemoryArea.Other;
+    }
 
     /// <summary>Checks <paramref name="image"/> against the part's default flash layout.</summary>
     public ImageFit Check(MemoryImage image) => Layout.Check(image);
