@@ -110,6 +110,7 @@ public sealed class DeviceLine
         int? writeProtectionPagesPerBit,
         IReadOnlyDictionary<ushort, string> revisions,
         ushort? romTablePart,
+        IReadOnlyList<DevIdAlias> devIdAliases,
         FlashTimings timings,
         string source)
     {
@@ -121,6 +122,7 @@ public sealed class DeviceLine
         WriteProtectionPagesPerBit = writeProtectionPagesPerBit;
         Revisions = revisions;
         RomTablePart = romTablePart;
+        DevIdAliases = devIdAliases;
         Timings = timings;
         Source = source;
     }
@@ -149,6 +151,9 @@ public sealed class DeviceLine
     /// <summary>The ROM-table PART number a genuine part shows, where a public source confirms it (F103: 0x410).</summary>
     public ushort? RomTablePart { get; }
 
+    /// <summary>Other DEV_IDs some silicon of this line reports, with the core that tells them apart (F405/407 rev A: 0x411).</summary>
+    public IReadOnlyList<DevIdAlias> DevIdAliases { get; }
+
     /// <summary>Flash timings for this line (the family's unless the line has its own source).</summary>
     public FlashTimings Timings { get; }
 
@@ -169,6 +174,15 @@ public sealed class DeviceLine
 
     internal void Add(DevicePart part) => _parts.Add(part);
 }
+
+/// <summary>
+/// A DEV_ID that some silicon of a line reports instead of its own (an erratum), recognised only together with the
+/// core's CPUID PARTNO so it cannot be confused with the line that owns that DEV_ID.
+/// </summary>
+/// <param name="DevId">The DEV_ID read (F405/407 revision A: 0x411, the STM32F2 value).</param>
+/// <param name="CpuPartNo">The CPUID PARTNO that must accompany it (0xC24, Cortex-M4; an F2 is a Cortex-M3).</param>
+/// <param name="Source">Where the erratum is documented.</param>
+public sealed record DevIdAlias(ushort DevId, ushort CpuPartNo, string Source);
 
 /// <summary>What lies at an address of a part's memory map, as far as the catalog knows it.</summary>
 public enum MemoryArea

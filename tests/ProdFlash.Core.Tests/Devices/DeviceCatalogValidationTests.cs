@@ -145,6 +145,33 @@ public class DeviceCatalogValidationTests
     }
 
     [Fact]
+    public void Parse_DevIdAliasForAnotherCore_IsRejected()
+    {
+        var data = Data();
+        var line = FamilyNode(data, "f4")["lines"]!.AsArray().First(l => (string?)l!["devId"] == "0x413")!;
+        line["devIdAliases"]![0]!["cpuPartNo"] = "0xC23";
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("cpuPartNo", ex.Field);
+        Assert.Contains("0xC24", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DevIdAliasEqualToAnotherLinesDevId_IsRejected()
+    {
+        // 0x419 is the F42x/43x DEV_ID, on the same Cortex-M4: an alias to it on 0x413 would be ambiguous.
+        var data = Data();
+        var line = FamilyNode(data, "f4")["lines"]!.AsArray().First(l => (string?)l!["devId"] == "0x413")!;
+        line["devIdAliases"]![0]!["devId"] = "0x419";
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("devIdAliases", ex.Field);
+        Assert.Contains("ambiguous", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_DuplicatePartNumber_IsRejected()
     {
         var data = Data();
