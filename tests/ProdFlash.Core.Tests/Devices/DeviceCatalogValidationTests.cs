@@ -234,6 +234,21 @@ public class DeviceCatalogValidationTests
         Assert.Equal("byteField", ex.Field);
     }
 
+    [Theory]
+    [InlineData("\"8-2\"")]
+    [InlineData("\"30:4\"")]
+    [InlineData("32")]
+    public void Parse_BadBitField_NamesRegisterAndField(string json)
+    {
+        var data = Data();
+        FamilyNode(data, "f4")["flashController"]!["bits"]!["CR"]!["PSIZE"] = JsonNode.Parse(json);
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("catalog.families[f4].flashController.bits", ex.Entry);
+        Assert.Equal("CR.PSIZE", ex.Field);
+    }
+
     [Fact]
     public void Parse_BadTime_NamesTheField()
     {
