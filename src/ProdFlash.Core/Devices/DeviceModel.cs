@@ -110,6 +110,7 @@ public sealed class DeviceLine
         int? writeProtectionPagesPerBit,
         IReadOnlyDictionary<ushort, string> revisions,
         ushort? romTablePart,
+        IReadOnlyList<DevIdAlias> devIdAliases,
         FlashTimings timings,
         string source)
     {
@@ -121,6 +122,7 @@ public sealed class DeviceLine
         WriteProtectionPagesPerBit = writeProtectionPagesPerBit;
         Revisions = revisions;
         RomTablePart = romTablePart;
+        DevIdAliases = devIdAliases;
         Timings = timings;
         Source = source;
     }
@@ -149,6 +151,9 @@ public sealed class DeviceLine
     /// <summary>The ROM-table PART number a genuine part shows, where a public source confirms it (F103: 0x410).</summary>
     public ushort? RomTablePart { get; }
 
+    /// <summary>Other DEV_IDs some silicon of this line reports, with the core that tells them apart (F405/407 rev A: 0x411).</summary>
+    public IReadOnlyList<DevIdAlias> DevIdAliases { get; }
+
     /// <summary>Flash timings for this line (the family's unless the line has its own source).</summary>
     public FlashTimings Timings { get; }
 
@@ -170,6 +175,44 @@ public sealed class DeviceLine
     internal void Add(DevicePart part) => _parts.Add(part);
 }
 
+/// <summary>
+/// A DEV_ID that some silicon of a line reports instead of its own (an erratum), recognised only together with the
+/// core's CPUID PARTNO so it cannot be confused with the line that owns that DEV_ID.
+/// </summary>
+/// <param name="DevId">The DEV_ID read (F405/407 revision A: 0x411, the STM32F2 value).</param>
+/// <param name="CpuPartNo">The CPUID PARTNO that must accompany it (0xC24, Cortex-M4; an F2 is a Cortex-M3).</param>
+/// <param name="Source">Where the erratum is documented.</param>
+public sealed record DevIdAlias(ushort DevId, ushort CpuPartNo, string Source);
+
+/// <summary>What lies at an address of a part's memory map, as far as the catalog knows it.</summary>
+public enum MemoryArea
+{
+    /// <summary>Not main flash, SRAM or option bytes (system memory, OTP, peripherals, or nothing).</summary>
+    Other,
+
+    /// <summary>Main flash.</summary>
+    MainFlash,
+
+    /// <summary>SRAM (including CCM / SRAM2).</summary>
+    Sram,
+
+    /// <summary>The user option-byte area.</summary>
+    OptionBytes,
+}
+
+/// <summary>A block of SRAM in the part's memory map.</summary>
+/// <param name="Name">Name as the reference manual uses it (<c>SRAM</c>, <c>CCM</c>, <c>SRAM2</c>).</param>
+/// <param name="Base">Address of the first byte.</param>
+/// <param name="SizeKiB">Size in KiB.</param>
+public sealed record RamRegion(string Name, uint Base, int SizeKiB)
+{
+    /// <summary>Size in bytes.</summary>
+    public long Size => SizeKiB * 1024L;
+
+    /// <summary>One past the last address.</summary>
+    public ulong End => Base + (ulong)Size;
+}
+
 /// <summary>An orderable part, e.g. <c>stm32f103c8</c>: its line, flash and RAM sizes, and flash layout.</summary>
 /// <remarks>Immutable once the catalog is loaded; safe to share between threads.</remarks>
 public sealed class DevicePart
@@ -178,7 +221,7 @@ public sealed class DevicePart
         DeviceLine line,
         string partNumber,
         int flashKiB,
-        int ramKiB,
+        IReadOnlyList<RamRegion> ram,
         FlashLayout layout,
         IReadOnlyList<FlashLayoutVariant> alternateLayouts,
         string source)
@@ -186,7 +229,8 @@ public sealed class DevicePart
         Line = line;
         PartNumber = partNumber;
         FlashKiB = flashKiB;
-        RamKiB = ramKiB;
+        Ram = ram;
+        RamKiB = ram.Sum(r => r.SizeKiB);
         Layout = layout;
         AlternateLayouts = alternateLayouts;
         Source = source;
@@ -207,8 +251,11 @@ public sealed class DevicePart
     /// <summary>Main flash in bytes.</summary>
     public long FlashBytes => FlashKiB * 1024L;
 
-    /// <summary>SRAM in KiB (all SRAM blocks, including CCM/SRAM2 where the datasheet counts them).</summary>
+    /// <summary>Total SRAM in KiB: the sum of <see cref="Ram"/> (including CCM and SRAM2, as the datasheets count it).</summary>
     public int RamKiB { get; }
+
+    /// <summary>The SRAM blocks and where they are mapped (main SRAM at 0x20000000; F4 CCM and L4 SRAM2 at 0x10000000).</summary>
+    public IReadOnlyList<RamRegion> Ram { get; }
 
     /// <summary>The flash layout with factory-default option bytes.</summary>
     public FlashLayout Layout { get; }
@@ -218,6 +265,31 @@ public sealed class DevicePart
 
     /// <summary>Where the part's sizes come from.</summary>
     public string Source { get; }
+
+    /// <summary>
+    /// Which area <paramref name="address"/> is in: main flash (default layout), one of the SRAM blocks, or the option-byte
+    /// area (where the family gives its size); <see cref="MemoryArea.Other"/> otherwise.
+    /// </summary>
+    public MemoryArea AreaAt(uint address)
+    {
+        if (Layout.UnitAt(address) is not null)
+        {
+            return MemoryArea.MainFlash;
+        }
+
+        if (Ram.Any(r => address >= r.Base && address < r.End))
+        {
+            return MemoryArea.Sram;
+        }
+
+        var ob = Family.OptionBytes;
+        if (ob.Address is { } obBase && ob.Size is { } obSize && address >= obBase && address - obBase < (uint)obSize)
+        {
+            return MemoryArea.OptionBytes;
+        }
+
+        return MemoryArea.Other;
+    }
 
     /// <summary>Checks <paramref name="image"/> against the part's default flash layout.</summary>
     public ImageFit Check(MemoryImage image) => Layout.Check(image);

@@ -6,6 +6,7 @@ public class DeviceCatalogLookupTests
 {
     private static readonly DeviceCatalog s_catalog = DeviceCatalog.Default;
 
+    // Flash/RAM: libopencm3 ld/devices.data (ROM/RAM per part pattern); DEV_ID: reference §2.2.
     [Theory]
     [InlineData("stm32f103c8", "f1", 0x410, 64, 20)]
     [InlineData("STM32F103CB", "f1", 0x410, 128, 20)]
@@ -25,6 +26,26 @@ public class DeviceCatalogLookupTests
         Assert.Equal(devId, part.Line.DevId);
         Assert.Equal(flashKiB, part.FlashKiB);
         Assert.Equal(ramKiB, part.RamKiB);
+    }
+
+    [Fact]
+    public void FindPart_F407vg_RamIsSramPlusCcm()
+    {
+        // libopencm3 ld/devices.data: stm32f4[01][57]?g RAM=128K CCM=64K, RAM_OFF 0x20000000, CCM_OFF 0x10000000.
+        var part = s_catalog.FindPart("stm32f407vg")!;
+
+        Assert.Equal([new RamRegion("SRAM", 0x2000_0000, 128), new RamRegion("CCM", 0x1000_0000, 64)], part.Ram);
+        Assert.Equal(192, part.RamKiB);
+    }
+
+    [Fact]
+    public void FindPart_F103c8_RamIsOneSramBlock()
+    {
+        // libopencm3 ld/devices.data: stm32f103?8 ROM=64K RAM=20K, RAM_OFF 0x20000000.
+        var ram = Assert.Single(s_catalog.FindPart("stm32f103c8")!.Ram);
+
+        Assert.Equal(0x2000_0000u, ram.Base);
+        Assert.Equal(20 * 1024, ram.Size);
     }
 
     [Fact]
@@ -62,6 +83,17 @@ public class DeviceCatalogLookupTests
         Assert.Equal(0x410, line.DevId);
         Assert.Equal("Y", line.RevisionName(DeviceCatalog.RevIdOf(0x2003_6410)));
         Assert.Null(line.RevisionName(0x1303));
+    }
+
+    [Fact]
+    public void FindLineByIdcode_F405RevA0x411OnCortexM4_ReturnsF405Line()
+    {
+        // Reference §1: F4 rev-A erratum, DEV_ID reads 0x411 on an M4 → treat as 0x413 (STL common.c, BMP stm32f4.c).
+        var line = s_catalog.FindLineByIdcode(0x1000_6411, cpuPartNo: 0xC24);
+
+        Assert.Equal((ushort)0x413, line?.DevId);
+        Assert.Null(s_catalog.FindLineByIdcode(0x1000_6411));
+        Assert.Null(s_catalog.FindLineByIdcode(0x1000_6411, cpuPartNo: 0xC23));
     }
 
     [Fact]
