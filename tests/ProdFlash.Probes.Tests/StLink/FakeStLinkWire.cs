@@ -19,6 +19,7 @@ public sealed class FakeStLinkWire : IStLinkWire
 
     public List<WireTransaction> Transactions { get; } = [];
 
+    /// <summary>Sees every transaction (data-out ones too); a non-null answer is the reply of a data-in transaction.</summary>
     public Func<WireTransaction, byte[]?>? Responder { get; set; }
 
     public bool Disposed { get; private set; }
@@ -45,12 +46,13 @@ public sealed class FakeStLinkWire : IStLinkWire
         Assert.False(!dataOut.IsEmpty && !dataIn.IsEmpty, "a transaction has at most one data phase");
         var transaction = new WireTransaction(command.ToArray(), dataOut.ToArray(), dataIn.Length);
         Transactions.Add(transaction);
+        var answer = Responder?.Invoke(transaction);
         if (dataIn.IsEmpty)
         {
             return ValueTask.FromResult(0);
         }
 
-        var reply = Responder?.Invoke(transaction) ?? (_replies.Count > 0
+        var reply = answer ?? (_replies.Count > 0
             ? _replies.Dequeue()
             : throw new StLinkTransportException($"Fake wire: no scripted reply for {Convert.ToHexString(command.Span[..4])} (transaction {Transactions.Count}).") { IsTimeout = true });
         var n = Math.Min(reply.Length, dataIn.Length);
@@ -66,7 +68,7 @@ public sealed class FakeStLinkWire : IStLinkWire
 }
 
 /// <summary>GET_VERSION replies and opened probes for the tests.</summary>
-public static class Probes
+public static class TestProbes
 {
     /// <summary>V2J37S7 on PID 0x3748: ver = 2&lt;&lt;12 | 37&lt;&lt;6 | 7 = 0x2947.</summary>
     public const string V2J37S7 = "2947 8304 4837";

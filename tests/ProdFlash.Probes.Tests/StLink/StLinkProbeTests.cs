@@ -13,7 +13,7 @@ public sealed class StLinkProbeTests
     public async Task ReadTargetVoltageAsync_OpenOcdDocExample_Is3Point25Volts()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.ReplyHex("f1 05 00 00 0b 08 00 00");
 
         var voltage = await probe.ReadTargetVoltageAsync(Ct);
@@ -30,7 +30,7 @@ public sealed class StLinkProbeTests
     public async Task ReadTargetVoltageAsync_AllZeroAdc_CannotMeasureRatherThanZeroVolts()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.Reply(new byte[8]);
 
         var voltage = await probe.ReadTargetVoltageAsync(Ct);
@@ -42,7 +42,7 @@ public sealed class StLinkProbeTests
     public async Task ReadTargetVoltageAsync_ZeroSenseWithReference_MeasuresZeroVolts()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.ReplyHex("f1 05 00 00 00 00 00 00");
 
         var voltage = await probe.ReadTargetVoltageAsync(Ct);
@@ -54,7 +54,7 @@ public sealed class StLinkProbeTests
     [Fact]
     public async Task OpenAsync_V2J37S7_DecodesNameVariantAndCapabilities()
     {
-        var wire = new FakeStLinkWire().ReplyHex(Probes.V2J37S7).Reply(0x01, 0x00);
+        var wire = new FakeStLinkWire().ReplyHex(TestProbes.V2J37S7).Reply(0x01, 0x00);
         await using var probe = new StLinkProbe(wire);
 
         var info = await probe.OpenAsync(Ct);
@@ -72,7 +72,7 @@ public sealed class StLinkProbeTests
     [Fact]
     public async Task OpenAsync_V2J40M27_DecodesV21JtagAndMassStorage()
     {
-        var wire = new FakeStLinkWire().ReplyHex(Probes.V2J40M27).Reply(0x01, 0x00);
+        var wire = new FakeStLinkWire().ReplyHex(TestProbes.V2J40M27).Reply(0x01, 0x00);
         await using var probe = new StLinkProbe(wire);
 
         var info = await probe.OpenAsync(Ct);
@@ -101,7 +101,7 @@ public sealed class StLinkProbeTests
     [Fact]
     public async Task OpenAsync_V3_ReadsVersionExAndDecodesV3J7M3B5S1()
     {
-        var wire = new FakeStLinkWire().ReplyHex(Probes.V3Short).ReplyHex(Probes.V3J7M3B5S1Ex).Reply(0x01, 0x00);
+        var wire = new FakeStLinkWire().ReplyHex(TestProbes.V3Short).ReplyHex(TestProbes.V3J7M3B5S1Ex).Reply(0x01, 0x00);
         await using var probe = new StLinkProbe(wire);
 
         var info = await probe.OpenAsync(Ct);
@@ -120,7 +120,7 @@ public sealed class StLinkProbeTests
     [InlineData(0x03, "F401")] // SWIM -> SWIM_EXIT
     public async Task OpenAsync_ProbeInOtherMode_LeavesItWithoutReadingAReply(byte mode, string leave)
     {
-        var wire = new FakeStLinkWire().ReplyHex(Probes.V2J37S7).Reply(mode, 0x00).Reply(0x01, 0x00);
+        var wire = new FakeStLinkWire().ReplyHex(TestProbes.V2J37S7).Reply(mode, 0x00).Reply(0x01, 0x00);
         await using var probe = new StLinkProbe(wire);
 
         var info = await probe.OpenAsync(Ct);
@@ -134,8 +134,8 @@ public sealed class StLinkProbeTests
     public async Task EnterSwdAsync_V2J37_SendsOpenOcdBytesThenChecksModeThenInitsAp0()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.Ok).Reply(0x02, 0x00).Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.Ok).Reply(0x02, 0x00).Reply(TestProbes.Ok);
 
         await probe.EnterSwdAsync(Ct);
 
@@ -147,8 +147,8 @@ public sealed class StLinkProbeTests
     public async Task EnterSwdAsync_V2J17_NoInitAp()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J17S4);
-        wire.Reply(Probes.Ok).Reply(0x02, 0x00);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J17S4);
+        wire.Reply(TestProbes.Ok).Reply(0x02, 0x00);
 
         await probe.EnterSwdAsync(Ct);
 
@@ -163,8 +163,8 @@ public sealed class StLinkProbeTests
     public async Task SetSwdFrequencyAsync_V2_SendsDivisorOfHighestSpeedNotAboveRequest(int requested, string bytes, int applied)
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.Ok);
 
         var result = await probe.SetSwdFrequencyAsync(requested, Ct);
 
@@ -176,7 +176,7 @@ public sealed class StLinkProbeTests
     public async Task SetSwdFrequencyAsync_V2J17_FirmwareTooOld()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J17S4);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J17S4);
 
         var error = await Assert.ThrowsAsync<StLinkFirmwareTooOldException>(async () => await probe.SetSwdFrequencyAsync(1800, Ct));
 
@@ -188,7 +188,7 @@ public sealed class StLinkProbeTests
     public async Task SetSwdFrequencyAsync_V3_QueriesTableThenSetsAndReturnsAppliedValue()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V3Short, Probes.V3J7M3B5S1Ex);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V3Short, TestProbes.V3J7M3B5S1Ex);
         var table = new byte[52];
         table[0] = 0x80;
         BinaryPrimitives.WriteUInt32LittleEndian(table.AsSpan(4), 1000);
@@ -212,8 +212,8 @@ public sealed class StLinkProbeTests
     public async Task WriteDapRegisterAsync_DpCtrlStatPowerUp_SendsOpenOcdBytes()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.Ok);
 
         await probe.WriteDapRegisterAsync(0xFFFF, 0x0004, 0x50000020, Ct);
 
@@ -225,7 +225,7 @@ public sealed class StLinkProbeTests
     public async Task ReadDapRegisterAsync_DpCtrlStat_ParsesValueAtOffset4()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.ReplyHex("80000000 000000F0");
 
         var value = await probe.ReadDapRegisterAsync(0xFFFF, 0x0004, Ct);
@@ -238,7 +238,7 @@ public sealed class StLinkProbeTests
     public async Task ReadIdCodeAsync_GenuineF103_ReturnsDpidrFromBytes4To7()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.ReplyHex("80000000 7714A01B 00000000");
 
         var idcode = await probe.ReadIdCodeAsync(Ct);
@@ -254,8 +254,8 @@ public sealed class StLinkProbeTests
     public async Task DriveNrstAsync_Action_SendsDriveNrstArgument(ResetLineAction action, string bytes)
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.Ok);
 
         await probe.DriveNrstAsync(action, Ct);
 
@@ -266,8 +266,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_V2J37Word_HeaderWithApAndCswThenRwStatus2()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.ReplyHex("31C21F41").Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.ReplyHex("31C21F41").Reply(TestProbes.RwStatus2(0x80));
         var buffer = new byte[4];
 
         await probe.ReadMemoryAsync(0xE000ED00, buffer, AccessWidth.Word, Ct);
@@ -284,8 +284,8 @@ public sealed class StLinkProbeTests
     public async Task WriteMemoryAsync_V2J17Word_NoCswBytesAndDataOutPhase()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J17S4);
-        wire.Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J17S4);
+        wire.Reply(TestProbes.RwStatus2(0x80));
 
         await probe.WriteMemoryAsync(0x20000000, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, AccessWidth.Word, Ct);
 
@@ -298,8 +298,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_V2J13_UsesGetLastRwStatus()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J13S4);
-        wire.Reply(new byte[4]).Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J13S4);
+        wire.Reply(new byte[4]).Reply(TestProbes.Ok);
 
         await probe.ReadMemoryAsync(0x20000000, new byte[4], AccessWidth.Word, Ct);
 
@@ -311,7 +311,7 @@ public sealed class StLinkProbeTests
     public async Task PlanTransfer_UnalignedWordRead_HeadAndTailAsBytes()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
 
         var plan = probe.PlanTransfer(0x20000001, 10, AccessWidth.Word);
 
@@ -324,7 +324,7 @@ public sealed class StLinkProbeTests
     public async Task PlanTransfer_Crossing1KiBBoundary_SplitsAtBoundary()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
 
         var plan = probe.PlanTransfer(0x080003F0, 0x40, AccessWidth.Word);
 
@@ -335,7 +335,7 @@ public sealed class StLinkProbeTests
     public async Task PlanTransfer_4KiBBoundaryLargeWrite_SplitsAt4KiB()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         probe.AutoIncrementBoundary = 4096;
 
         var plan = probe.PlanTransfer(0x08000104, 8192, AccessWidth.HalfWord);
@@ -350,7 +350,7 @@ public sealed class StLinkProbeTests
     public async Task PlanTransfer_ByteWidthOnV2_At64BytesPerCommand()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
 
         var plan = probe.PlanTransfer(0x20000000, 100, AccessWidth.Byte);
 
@@ -361,7 +361,7 @@ public sealed class StLinkProbeTests
     public async Task PlanTransfer_ByteWidthOnV3J7_At512BytesPerCommandWithinBoundary()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V3Short, Probes.V3J7M3B5S1Ex);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V3Short, TestProbes.V3J7M3B5S1Ex);
 
         var plan = probe.PlanTransfer(0x20000000, 1100, AccessWidth.Byte);
 
@@ -372,8 +372,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_SplitTransfer_SendsEachChunkWithItsAddressAndLength()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Responder = t => t.Command[1] == 0x3E ? Probes.RwStatus2(0x80) : Enumerable.Range(0, t.DataInLength).Select(i => (byte)(BinaryPrimitives.ReadUInt32LittleEndian(t.Command.AsSpan(2)) + i)).ToArray();
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Responder = t => t.Command[1] == 0x3E ? TestProbes.RwStatus2(0x80) : Enumerable.Range(0, t.DataInLength).Select(i => (byte)(BinaryPrimitives.ReadUInt32LittleEndian(t.Command.AsSpan(2)) + i)).ToArray();
         var buffer = new byte[10];
 
         await probe.ReadMemoryAsync(0x20000001, buffer, AccessWidth.Word, Ct);
@@ -387,8 +387,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_OneByte_RequestsTwoBytesWithLengthFieldOne()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(0x5A, 0x00).Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(0x5A, 0x00).Reply(TestProbes.RwStatus2(0x80));
         var buffer = new byte[1];
 
         await probe.ReadMemoryAsync(0x1FFFF7E0, buffer, AccessWidth.Byte, Ct);
@@ -402,8 +402,8 @@ public sealed class StLinkProbeTests
     public async Task WriteMemoryAsync_HalfWordOnV2J17WithoutMem16_FallsBackTo8Bit()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J17S4);
-        wire.Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J17S4);
+        wire.Reply(TestProbes.RwStatus2(0x80));
 
         await probe.WriteMemoryAsync(0x08000000, new byte[] { 0x34, 0x12, 0x78, 0x56 }, AccessWidth.HalfWord, Ct);
 
@@ -415,8 +415,8 @@ public sealed class StLinkProbeTests
     public async Task WriteMemoryAsync_HalfWordOnV2J37_Uses16BitCommand()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.RwStatus2(0x80));
 
         await probe.WriteMemoryAsync(0x08000000, new byte[] { 0x34, 0x12 }, AccessWidth.HalfWord, Ct);
 
@@ -427,8 +427,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_ApFaultWithAddress_MemoryFaultWithAddressAfterClearingStickyErrors()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(new byte[8]).Reply(Probes.RwStatus2(0x11, 0x08020000)).Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(new byte[8]).Reply(TestProbes.RwStatus2(0x11, 0x08020000)).Reply(TestProbes.Ok);
 
         var error = await Assert.ThrowsAsync<StLinkMemoryFaultException>(async () => await probe.ReadMemoryAsync(0x0801FFFC, new byte[8], AccessWidth.Word, Ct));
 
@@ -447,8 +447,8 @@ public sealed class StLinkProbeTests
     public async Task WriteMemoryAsync_MemoryFaultStatus_StLinkMemoryFaultException(byte status)
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.RwStatus2(status, 0x40022010)).Reply(Probes.Ok);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.RwStatus2(status, 0x40022010)).Reply(TestProbes.Ok);
 
         var error = await Assert.ThrowsAsync<StLinkMemoryFaultException>(async () => await probe.WriteMemoryAsync(0x40022010, new byte[4], AccessWidth.Word, Ct));
 
@@ -466,7 +466,7 @@ public sealed class StLinkProbeTests
     public async Task ReadIdCodeAsync_ErrorStatus_StLinkExceptionCarryingStatusAndCommand(byte status)
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         var reply = new byte[12];
         reply[0] = status;
         wire.Reply(reply);
@@ -486,7 +486,7 @@ public sealed class StLinkProbeTests
     public async Task ReadDapRegisterAsync_WaitThenOk_RetriedUntilOk(byte wait)
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.Reply(wait, 0, 0, 0, 0, 0, 0, 0).Reply(wait, 0, 0, 0, 0, 0, 0, 0).ReplyHex("80000000 7714A01B");
 
         var value = await probe.ReadDapRegisterAsync(0xFFFF, 0x0000, Ct);
@@ -499,7 +499,7 @@ public sealed class StLinkProbeTests
     public async Task ReadDapRegisterAsync_WaitBeyondBound_WaitTimeoutAfterBoundPlusOneAttempts()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7, options: new StLinkProbeOptions { MaxWaitRetries = 3, WaitBackoff = TimeSpan.FromTicks(10) });
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7, options: new StLinkProbeOptions { MaxWaitRetries = 3, WaitBackoff = TimeSpan.FromTicks(10) });
         wire.Responder = _ => [0x14, 0, 0, 0, 0, 0, 0, 0];
 
         var error = await Assert.ThrowsAsync<StLinkWaitTimeoutException>(async () => await probe.ReadDapRegisterAsync(0xFFFF, 0x0004, Ct));
@@ -514,8 +514,8 @@ public sealed class StLinkProbeTests
     public async Task ReadMemoryAsync_ApWaitInRwStatus_ResendsWholeChunk()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(new byte[4]).Reply(Probes.RwStatus2(0x10)).ReplyHex("78563412").Reply(Probes.RwStatus2(0x80));
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(new byte[4]).Reply(TestProbes.RwStatus2(0x10)).ReplyHex("78563412").Reply(TestProbes.RwStatus2(0x80));
         var buffer = new byte[4];
 
         await probe.ReadMemoryAsync(0x20000000, buffer, AccessWidth.Word, Ct);
@@ -528,7 +528,7 @@ public sealed class StLinkProbeTests
     public async Task ReadIdCodeAsync_Fault_NeverRetried()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.Responder = _ => [0x81, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
         var error = await Assert.ThrowsAsync<StLinkException>(async () => await probe.ReadIdCodeAsync(Ct));
@@ -541,7 +541,7 @@ public sealed class StLinkProbeTests
     public async Task ReadIdCodeAsync_ShortReply_ProtocolException()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         wire.Reply(0x80, 0x00);
 
         await Assert.ThrowsAsync<StLinkProtocolException>(async () => await probe.ReadIdCodeAsync(Ct));
@@ -551,9 +551,9 @@ public sealed class StLinkProbeTests
     public async Task Counters_AfterMemoryWrite_CountTransactionsAndBytes()
     {
         var wire = new FakeStLinkWire();
-        await using var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
         var before = probe.Counters;
-        wire.Reply(Probes.RwStatus2(0x80));
+        wire.Reply(TestProbes.RwStatus2(0x80));
 
         await probe.WriteMemoryAsync(0x20000000, new byte[64], AccessWidth.Word, Ct);
 
@@ -567,11 +567,11 @@ public sealed class StLinkProbeTests
     public async Task DisposeAsync_AfterEnterSwd_ClosesApExitsDebugAndDisposesWire()
     {
         var wire = new FakeStLinkWire();
-        var probe = await Probes.OpenAsync(wire, Probes.V2J37S7);
-        wire.Reply(Probes.Ok).Reply(0x02, 0x00).Reply(Probes.Ok);
+        var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        wire.Reply(TestProbes.Ok).Reply(0x02, 0x00).Reply(TestProbes.Ok);
         await probe.EnterSwdAsync(Ct);
         wire.Transactions.Clear();
-        wire.Reply(Probes.Ok);
+        wire.Reply(TestProbes.Ok);
 
         await probe.DisposeAsync();
 
