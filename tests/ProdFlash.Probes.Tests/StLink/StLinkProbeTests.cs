@@ -511,6 +511,26 @@ public sealed class StLinkProbeTests
     }
 
     [Fact]
+    public async Task ReadIdCodeAsync_WaitRetries_EachRetryLoggedWithDoublingBackoff()
+    {
+        var wire = new FakeStLinkWire();
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        wire.ReplyHex(TestProbes.V2J37S7).Reply(0x01, 0x00);
+        await using var probe = new StLinkProbe(wire, new StLinkProbeOptions { WaitBackoff = TimeSpan.FromMilliseconds(1) }, logger);
+        await probe.OpenAsync(Ct);
+        var wait = new byte[12];
+        wait[0] = 0x10;
+        wire.Reply(wait).Reply(wait).Reply(wait).ReplyHex("80000000 7714A01B 00000000");
+
+        await probe.ReadIdCodeAsync(Ct);
+
+        var retries = logger.Collector.GetSnapshot();
+        Assert.Equal(3, retries.Count);
+        Assert.Equal(["1", "2", "4"], retries.Select(r => r.StructuredState!.Single(p => p.Key == "DelayMs").Value));
+        Assert.All(retries, r => Assert.Contains("SwdApWait (0x10)", r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ReadMemoryAsync_ApWaitInRwStatus_ResendsWholeChunk()
     {
         var wire = new FakeStLinkWire();
