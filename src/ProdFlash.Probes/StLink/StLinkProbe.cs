@@ -37,14 +37,15 @@ public sealed partial class StLinkProbe : IAsyncDisposable
         (4000, 0), (1800, 1), (1200, 2), (950, 3), (480, 7), (240, 15), (125, 31), (100, 40), (50, 79), (25, 158), (15, 265), (5, 798),
     ];
 
-    private const int StatusReplyLength = 2;
-    private const int LastRwStatus2ReplyLength = 12;
-    private const int DapRegisterReplyLength = 8;
-    private const int IdCodesReplyLength = 12;
-    private const int VoltageReplyLength = 8;
-    private const int ComFrequencyReplyLength = 52;
-    private const int SetComFrequencyReplyLength = 8;
-    private const int MaxComFrequencies = 10;
+    // Reply sizes of reference §2.1-§2.2 (OpenOCD 0.12 line numbers there).
+    private const int StatusReplyLength = 2; // status + 1 pad byte: ENTER, WRITE_DAP_REG, DRIVE_NRST, INIT_AP, SWD_SET_FREQ
+    private const int LastRwStatus2ReplyLength = 12; // GETLASTRWSTATUS2, OCD:2429-2449
+    private const int DapRegisterReplyLength = 8; // READ_DAP_REG / READ_DEBUG_REG, value at [4..7]
+    private const int IdCodesReplyLength = 12; // READ_IDCODES, OCD:1987-2017
+    private const int VoltageReplyLength = 8; // GET_TARGET_VOLTAGE, OCD:1443-1474
+    private const int ComFrequencyReplyLength = 52; // GET_COM_FREQ, OCD:3099-3132
+    private const int SetComFrequencyReplyLength = 8; // SET_COM_FREQ, OCD:3134-3151
+    private const int MaxComFrequencies = 10; // GET_COM_FREQ count bound, STLINK_V3_MAX_FREQ_NB
 
     private readonly IStLinkWire _wire;
     private readonly StLinkProbeOptions _options;
