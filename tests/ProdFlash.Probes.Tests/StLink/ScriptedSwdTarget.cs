@@ -10,6 +10,7 @@ namespace ProdFlash.Probes.Tests.StLink;
 /// </summary>
 public sealed class ScriptedSwdTarget
 {
+    private bool _debugMode;
     private uint _ctrlStat;
     private int _ctrlStatReads;
     private byte _pendingStatus = 0x80;
@@ -24,6 +25,12 @@ public sealed class ScriptedSwdTarget
     public List<(ushort Port, ushort Address, uint Value)> DapWrites { get; } = [];
 
     public uint DpIdr { get; set; } = 0x1BA01477;
+
+    /// <summary>The GET_VERSION reply (V2J37S7 on PID 0x3748 by default).</summary>
+    public string Version { get; set; } = TestProbes.V2J37S7;
+
+    /// <summary>adc0 and adc1 of GET_TARGET_VOLTAGE (the OpenOCD doc example, 3.25 V, by default).</summary>
+    public (uint Reference, uint Sense) VoltageSamples { get; set; } = (1521, 2059);
 
     public int PowerUpDelayPolls { get; set; }
 
@@ -42,8 +49,21 @@ public sealed class ScriptedSwdTarget
         var c = t.Command;
         switch (c[0])
         {
+            case 0xF1:
+                return Convert.FromHexString(Version.Replace(" ", string.Empty, StringComparison.Ordinal));
             case 0xF5:
-                return [0x02, 0x00];
+                return [(byte)(_debugMode ? 0x02 : 0x01), 0x00];
+            case 0xF7:
+                var voltage = new byte[8];
+                BinaryPrimitives.WriteUInt32LittleEndian(voltage, VoltageSamples.Reference);
+                BinaryPrimitives.WriteUInt32LittleEndian(voltage.AsSpan(4), VoltageSamples.Sense);
+                return voltage;
+            case 0xF2 when c[1] == 0x30:
+                _debugMode = DpIdr != 0;
+                return [(byte)(_debugMode ? 0x80 : 0x09), 0x00];
+            case 0xF2 when c[1] == 0x21:
+                _debugMode = false;
+                return null;
             case 0xF2:
                 break;
             default:
@@ -54,7 +74,7 @@ public sealed class ScriptedSwdTarget
         var length = BinaryPrimitives.ReadUInt16LittleEndian(c.AsSpan(6));
         switch (c[1])
         {
-            case 0x30 or 0x4B or 0x4C:
+            case 0x4B or 0x4C:
                 return [0x80, 0x00];
             case 0x31:
                 var id = new byte[12];

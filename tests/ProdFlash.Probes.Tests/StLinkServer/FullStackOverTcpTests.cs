@@ -23,18 +23,7 @@ public sealed class FullStackOverTcpTests
         chip.Words[0xE00FFFF4] = 0x10;
         chip.Words[0xE00FFFF8] = 0x05;
         chip.Words[0xE00FFFFC] = 0xB1;
-        byte[]? Usb(WireTransaction t) => t.Command[0] switch
-        {
-            0xF1 => Convert.FromHexString("294783044837"), // V2J37S7
-            0xF5 => [0x01, 0x00], // mass storage until ENTER...
-            _ => chip.Respond(t),
-        };
-        var entered = false;
-        await using var server = new RoutingStLinkServer(t =>
-        {
-            entered |= t.Command[0] == 0xF2 && t.Command[1] == 0x30;
-            return t.Command[0] == 0xF5 && entered ? [0x02, 0x00] : Usb(t);
-        });
+        await using var server = new RoutingStLinkServer(chip.Respond);
         var payload = Enumerable.Range(0, 2048).Select(i => (byte)(i * 7)).ToArray();
         var readBack = new byte[payload.Length];
 
