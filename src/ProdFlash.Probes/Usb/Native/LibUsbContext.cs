@@ -28,7 +28,7 @@ internal static class LibUsbContext
                 }
                 catch (DllNotFoundException ex)
                 {
-                    throw new LibUsbException(LibUsbError.NotInstalledMessage, 0, ex);
+                    throw new LibUsbException(LibUsbError.NotInstalledMessage, LibUsbError.NotInstalled, ex);
                 }
 
                 LibUsbError.Check(rc, "libusb_init", "the USB subsystem");

@@ -5,14 +5,21 @@ namespace ProdFlash.Probes.Usb.Native;
 /// <summary>A libusb-1.0 call failed; carries the libusb error code and name.</summary>
 public sealed class LibUsbException : StLinkTransportException
 {
-    /// <summary>Creates the exception.</summary>
-    public LibUsbException(string message, int errorCode, Exception? innerException = null)
-        : base(message, innerException ?? new InvalidOperationException(LibUsbError.Name(errorCode)))
+    /// <summary>Creates the exception for a libusb status.</summary>
+    public LibUsbException(string message, int errorCode)
+        : base(message)
     {
         ErrorCode = errorCode;
     }
 
-    /// <summary>The <c>enum libusb_error</c> value (negative), or 0 when libusb itself is missing.</summary>
+    /// <summary>Creates the exception with its cause (e.g. the <see cref="DllNotFoundException"/> of a missing libusb).</summary>
+    public LibUsbException(string message, int errorCode, Exception innerException)
+        : base(message, innerException)
+    {
+        ErrorCode = errorCode;
+    }
+
+    /// <summary>The <c>enum libusb_error</c> value (negative), or <see cref="LibUsbError.NotInstalled"/> when libusb itself is missing.</summary>
     public int ErrorCode { get; }
 
     /// <summary>The libusb error name, e.g. <c>LIBUSB_ERROR_ACCESS</c>.</summary>
@@ -40,6 +47,9 @@ public static class LibUsbError
     /// <summary>LIBUSB_ERROR_NOT_SUPPORTED.</summary>
     public const int NotSupported = -12;
 
+    /// <summary>Our code (not libusb's) for "libusb-1.0.so.0 could not be loaded".</summary>
+    public const int NotInstalled = -1000;
+
     /// <summary>The message when libusb-1.0 cannot be loaded.</summary>
     public const string NotInstalledMessage = "libusb-1.0 is not installed: apt-get install libusb-1.0-0";
 
@@ -60,6 +70,7 @@ public static class LibUsbError
         -11 => "LIBUSB_ERROR_NO_MEM",
         -12 => "LIBUSB_ERROR_NOT_SUPPORTED",
         -99 => "LIBUSB_ERROR_OTHER",
+        NotInstalled => "libusb-1.0.so.0 not found",
         _ => $"libusb error {code}",
     };
 
