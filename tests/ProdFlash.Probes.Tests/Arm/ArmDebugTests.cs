@@ -211,6 +211,34 @@ public sealed class ArmDebugTests
     }
 
     [Fact]
+    public async Task SelectAsync_ApAndBank_WritesSelectOnceForSameValue()
+    {
+        var (target, chip, _) = await ConnectedAsync();
+        await using var __ = target;
+        var dp = new DebugPort(target.Dap!);
+
+        await dp.SelectAsync(0, 0xFC, Ct);
+        await dp.SelectAsync(0, 0xF8, Ct);
+        await dp.SelectAsync(1, 0x04, Ct);
+
+        // APSEL in [31:24], APBANKSEL = address[7:4] in [7:4] (ADIv5 B2.2.9); 0xFC and 0xF8 share bank 0xF.
+        Assert.Equal([((ushort)0xFFFF, (ushort)0x8, 0x000000F0u), ((ushort)0xFFFF, (ushort)0x8, 0x01000000u)], chip.DapWrites);
+    }
+
+    [Fact]
+    public async Task MemAp_WordReadAcross1KiBBoundary_RewritesTarAtBoundary()
+    {
+        var (target, chip, _) = await ConnectedAsync();
+        await using var __ = target;
+        var memAp = new MemAp(target.Dap!);
+
+        await memAp.ReadAsync(0x200003F8, new byte[16], AccessWidth.Word, Ct);
+
+        Assert.Equal([0x200003F8u, 0x20000400u], chip.DapWrites.Where(w => w.Port == 0 && w.Address == 0x04).Select(w => w.Value));
+        Assert.Single(chip.DapWrites, w => w.Port == 0 && w.Address == 0x00);
+    }
+
+    [Fact]
     public async Task MemAp_ByteWrite_PlacesByteOnItsLane()
     {
         var (target, chip, _) = await ConnectedAsync();
