@@ -18,13 +18,15 @@ public abstract class StLinkDriverContract
     /// <summary>An address whose access faults on the bus (nothing mapped there).</summary>
     protected abstract uint UnmappedAddress { get; }
 
+    private TargetConnection _connection;
+
     private async Task<StLinkTarget> ConnectedAsync()
     {
         var probe = new StLinkProbe(CreateWire());
         await probe.OpenAsync(Ct);
         var target = new StLinkTarget(probe);
         await target.SetFrequencyAsync(1800, Ct);
-        await target.ConnectAsync(Ct);
+        _connection = await target.ConnectAsync(Ct);
         return target;
     }
 
@@ -57,7 +59,8 @@ public abstract class StLinkDriverContract
     {
         await using var target = await ConnectedAsync();
 
-        Assert.Equal(0x1BA01477u, (await target.ConnectAsync(Ct)).DpIdr);
+        Assert.Equal(0x1BA01477u, _connection.DpIdr);
+        Assert.Equal(1800, _connection.FrequencyKHz);
         Assert.Equal(0x411FC231u, target.Cpuid);
         Assert.Equal(4096, target.Probe.AutoIncrementBoundary);
     }
