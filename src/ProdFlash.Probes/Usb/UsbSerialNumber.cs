@@ -13,8 +13,10 @@ public sealed record UsbSerialNumber(string Text, byte[] RawDescriptor, bool Was
 
     /// <summary>
     /// Decodes a raw serial string descriptor. bLength 26 (12 code units) is a binary serial: the low byte of each
-    /// code unit is a raw byte, hex-converted with <c>%02X</c> like OpenOCD and stlink-org (reference §6.1). Any
-    /// other length is UTF-16LE text; a 24-character hex text is upper-cased.
+    /// code unit is a raw byte, hex-converted with <c>%02X</c> like OpenOCD and stlink-org (reference §6.1). A
+    /// descriptor of another length whose code units are not all printable ASCII (e.g. the 13-byte serial with a
+    /// trailing NUL of stlink-org #318) is hex-converted the same way rather than turned into unreadable text.
+    /// Otherwise it is UTF-16LE text; a 24-character hex text is upper-cased.
     /// </summary>
     /// <exception cref="ArgumentException">The bytes are not a string descriptor.</exception>
     public static UsbSerialNumber Decode(ReadOnlySpan<byte> descriptor)
@@ -28,7 +30,7 @@ public sealed record UsbSerialNumber(string Text, byte[] RawDescriptor, bool Was
         var payload = descriptor[2..length];
         payload = payload[..(payload.Length & ~1)];
         var raw = descriptor[..length].ToArray();
-        if (descriptor[0] == BinaryDescriptorLength)
+        if (descriptor[0] == BinaryDescriptorLength || !IsPrintableAscii(payload))
         {
             var hex = new StringBuilder(24);
             for (var i = 0; i < payload.Length; i += 2)
@@ -46,5 +48,18 @@ public sealed record UsbSerialNumber(string Text, byte[] RawDescriptor, bool Was
         }
 
         return new UsbSerialNumber(text, raw, false);
+    }
+
+    private static bool IsPrintableAscii(ReadOnlySpan<byte> utf16)
+    {
+        for (var i = 0; i < utf16.Length; i += 2)
+        {
+            if (utf16[i + 1] != 0 || utf16[i] < 0x20 || utf16[i] > 0x7E)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -65,6 +65,19 @@ public sealed class UsbTests
     }
 
     [Fact]
+    public void Decode_ThirteenRawBytesWithTrailingNul_HexConvertedNotGarbledText()
+    {
+        // stlink-org #318: 483f6e06703f534833240967 + 00 in a 28-byte descriptor.
+        var descriptor = BinaryDescriptor(0x48, 0x3F, 0x6E, 0x06, 0x70, 0x3F, 0x53, 0x48, 0x33, 0x24, 0x09, 0x67, 0x00);
+
+        var serial = UsbSerialNumber.Decode(descriptor);
+
+        Assert.Equal(28, descriptor[0]);
+        Assert.True(serial.WasBinary);
+        Assert.Equal("483F6E06703F53483324096700", serial.Text);
+    }
+
+    [Fact]
     public void Decode_NotAStringDescriptor_ArgumentException()
     {
         Assert.Throws<ArgumentException>(() => UsbSerialNumber.Decode([0x12, 0x01, 0x00, 0x02]));
