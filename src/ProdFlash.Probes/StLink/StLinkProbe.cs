@@ -72,6 +72,11 @@ public sealed partial class StLinkProbe : IAsyncDisposable
             throw new ArgumentException($"AutoIncrementBoundary must be 1024 or 4096 bytes (reference §4.2), not {_options.AutoIncrementBoundary}.", nameof(options));
         }
 
+        if (_options.MaxWordTransfer < 4 || _options.MaxWordTransfer > MaxWordTransfer || _options.MaxWordTransfer % 4 != 0)
+        {
+            throw new ArgumentException($"MaxWordTransfer must be a multiple of 4 between 4 and {MaxWordTransfer} bytes, not {_options.MaxWordTransfer}.", nameof(options));
+        }
+
         _logger = logger ?? NullLogger.Instance;
         AutoIncrementBoundary = _options.AutoIncrementBoundary;
     }
@@ -375,7 +380,7 @@ public sealed partial class StLinkProbe : IAsyncDisposable
             var head = (int)Math.Min((ulong)((size - (int)(at % (uint)size)) % size), end - at);
             AddChunks(chunks, ref at, at + (ulong)head, AccessWidth.Byte, maxByte);
             var middleEnd = at + ((end - at) / (uint)size * (uint)size);
-            AddChunks(chunks, ref at, middleEnd, width, MaxWordTransfer);
+            AddChunks(chunks, ref at, middleEnd, width, _options.MaxWordTransfer);
         }
 
         AddChunks(chunks, ref at, end, AccessWidth.Byte, maxByte);

@@ -19,6 +19,13 @@ public sealed record StLinkProbeOptions
     public int AutoIncrementBoundary { get; init; } = 1024;
 
     /// <summary>
+    /// Largest 16/32-bit memory command in bytes: 6144 (<c>STLINK_DATA_SIZE</c>, OCD:74). Set 1024 behind an
+    /// stlink-server reporting API &lt; 2, where OpenOCD limits blocks to 1 KiB (OCD:3549-3553, reference §5.2 rule 1;
+    /// <see cref="ProdFlash.Probes.StLinkServer.StLinkServerWire.ServerVersion"/>). A multiple of 4.
+    /// </summary>
+    public int MaxWordTransfer { get; init; } = StLinkProbe.MaxWordTransfer;
+
+    /// <summary>
     /// CSW sent in bytes 9..11 of memory commands on firmware that honours them (V2 ≥ J32, V3 ≥ J2); OpenOCD's AHB-AP
     /// default seen on the wire is 0xA2000000 (reference §2.4 step 6). Zero on older firmware.
     /// </summary>

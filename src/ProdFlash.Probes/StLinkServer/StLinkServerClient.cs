@@ -78,7 +78,7 @@ public sealed class StLinkServerClient : IAsyncDisposable
         var client = await ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
         try
         {
-            await client.GetServerVersionAsync(cancellationToken).ConfigureAwait(false);
+            var version = await client.GetServerVersionAsync(cancellationToken).ConfigureAwait(false);
             var devices = await client.ListDevicesAsync(cancellationToken).ConfigureAwait(false);
             var device = devices.FirstOrDefault(d => serial is null || string.Equals(d.Serial, serial, StringComparison.OrdinalIgnoreCase))
                 ?? throw new StLinkTransportException(serial is null
@@ -89,7 +89,9 @@ public sealed class StLinkServerClient : IAsyncDisposable
                 throw new StLinkTransportException($"The ST-LINK {device.Serial} is already used by another stlink-server client: close it first.");
             }
 
-            return await client.OpenDeviceAsync(device, ownsClient: true, cancellationToken).ConfigureAwait(false);
+            var wire = await client.OpenDeviceAsync(device, ownsClient: true, cancellationToken).ConfigureAwait(false);
+            wire.ServerVersion = version;
+            return wire;
         }
         catch (Exception)
         {
@@ -312,6 +314,9 @@ public sealed class StLinkServerWire : IStLinkWire
 
     /// <summary>The device as the server listed it.</summary>
     public StLinkServerDevice Device { get; }
+
+    /// <summary>The server's version when <see cref="StLinkServerClient.OpenWireAsync"/> read it; null otherwise.</summary>
+    public StLinkServerVersion? ServerVersion { get; internal set; }
 
     /// <summary>The connect_id OPEN_DEV returned; stamped into every SEND_USB_CMD and CLOSE_DEV.</summary>
     public uint ConnectId { get; }

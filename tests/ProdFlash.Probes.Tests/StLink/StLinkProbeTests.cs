@@ -347,6 +347,30 @@ public sealed class StLinkProbeTests
     }
 
     [Fact]
+    public async Task PlanTransfer_MaxWordTransfer1024ForOldStLinkServer_ChunksOf1KiB()
+    {
+        var wire = new FakeStLinkWire();
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7, options: new StLinkProbeOptions { MaxWordTransfer = 1024 });
+        probe.AutoIncrementBoundary = 4096;
+
+        var plan = probe.PlanTransfer(0x20000000, 4096, AccessWidth.Word);
+
+        Assert.Equal([1024, 1024, 1024, 1024], plan.Select(c => c.Length));
+    }
+
+    [Fact]
+    public async Task PlanTransfer_LargeWordTransferWith4KiBBoundary_AtMost4096ThenRest()
+    {
+        var wire = new FakeStLinkWire();
+        await using var probe = await TestProbes.OpenAsync(wire, TestProbes.V2J37S7);
+        probe.AutoIncrementBoundary = 4096;
+
+        var plan = probe.PlanTransfer(0x20000000, 10000, AccessWidth.Word);
+
+        Assert.Equal([4096, 4096, 1808], plan.Select(c => c.Length));
+    }
+
+    [Fact]
     public async Task PlanTransfer_ByteWidthOnV2_At64BytesPerCommand()
     {
         var wire = new FakeStLinkWire();

@@ -47,6 +47,7 @@ public sealed class StLinkServerClientTests
             server.Requests.Select(Convert.ToHexString));
         Assert.Equal("V2J37S7", info.FirmwareName);
         Assert.Equal(0xCAFEu, wire.ConnectId);
+        Assert.Equal(2u, wire.ServerVersion!.Api);
         Assert.Equal(0x1234u, wire.Device.Cookie);
         Assert.Equal("0123456789ABCDEF01234567", wire.Device.Serial);
         Assert.Equal((ushort)0x3748, wire.Device.ProductId);
