@@ -27,6 +27,9 @@ public sealed class CortexMCore : ICoreControl
     /// <summary>How long a halt, a reset or a register transfer may take before <see cref="TargetErrorKind.StateTimeout"/>.</summary>
     public TimeSpan StateTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Upper bound on DHCSR reads per wait, so a clock that does not advance (virtual time) still ends it.</summary>
+    public int MaxPolls { get; init; } = 1000;
+
     /// <inheritdoc />
     public async ValueTask<CoreState> GetStateAsync(CancellationToken cancellationToken) =>
         Decode(await _memory.ReadUInt32Async(CortexM.Dhcsr, cancellationToken).ConfigureAwait(false));
@@ -117,7 +120,7 @@ public sealed class CortexMCore : ICoreControl
     private async ValueTask WaitForAsync(uint bit, string what, CancellationToken cancellationToken)
     {
         var start = _time.GetTimestamp();
-        while (true)
+        for (var polls = 1; ; polls++)
         {
             var dhcsr = await _memory.ReadUInt32Async(CortexM.Dhcsr, cancellationToken).ConfigureAwait(false);
             if ((dhcsr & bit) != 0)
@@ -125,13 +128,13 @@ public sealed class CortexMCore : ICoreControl
                 return;
             }
 
-            if (_time.GetElapsedTime(start) > StateTimeout)
+            if (_time.GetElapsedTime(start) > StateTimeout || polls >= MaxPolls)
             {
                 var state = Decode(dhcsr);
                 var hint = state.LockedUp ? " The core is locked up." : state.Sleeping ? " The core is sleeping." : string.Empty;
                 throw new TargetException(
                     TargetErrorKind.StateTimeout,
-                    string.Create(CultureInfo.InvariantCulture, $"The core did not complete the {what} within {StateTimeout.TotalMilliseconds:0} ms (last DHCSR 0x{dhcsr:X8}).{hint} Retry connecting under reset."));
+                    string.Create(CultureInfo.InvariantCulture, $"The core did not complete the {what} within {_time.GetElapsedTime(start).TotalMilliseconds:0} ms and {polls} polls (last DHCSR 0x{dhcsr:X8}).{hint} Retry connecting under reset."));
             }
         }
     }

@@ -28,6 +28,12 @@ public sealed class DebugPort
     /// <summary>How long <see cref="PowerUpAsync"/> polls for both ACK bits (OpenOCD's DP init waits up to 1 s).</summary>
     public TimeSpan PowerUpTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Upper bound on CTRL/STAT reads in <see cref="PowerUpAsync"/>, so a clock that does not advance (virtual time)
+    /// still ends the poll. Each poll is one probe transaction; there is no sleep between polls.
+    /// </summary>
+    public int MaxPowerUpPolls { get; init; } = 1000;
+
     /// <summary>Reads DPIDR (DP 0x0).</summary>
     public ValueTask<uint> ReadDpIdrAsync(CancellationToken cancellationToken) => _dap.ReadDpAsync(DpRegisters.DpIdr, cancellationToken);
 
@@ -51,14 +57,12 @@ public sealed class DebugPort
                 return ctrlStat;
             }
 
-            if (_time.GetElapsedTime(start) > PowerUpTimeout)
+            if (_time.GetElapsedTime(start) > PowerUpTimeout || polls >= MaxPowerUpPolls)
             {
                 throw new TargetException(
                     TargetErrorKind.StateTimeout,
-                    string.Create(CultureInfo.InvariantCulture, $"The debug port did not acknowledge power-up within {PowerUpTimeout.TotalMilliseconds:0} ms ({polls} polls, last CTRL/STAT 0x{ctrlStat:X8}): check target power and that the target is not held in reset."));
+                    string.Create(CultureInfo.InvariantCulture, $"The debug port did not acknowledge power-up within {_time.GetElapsedTime(start).TotalMilliseconds:0} ms ({polls} polls, last CTRL/STAT 0x{ctrlStat:X8}): check target power and that the target is not held in reset."));
             }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

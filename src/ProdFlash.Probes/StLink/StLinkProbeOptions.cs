@@ -31,7 +31,7 @@ public sealed record StLinkProbeOptions
     /// </summary>
     public uint MemoryCsw { get; init; } = 0xA2000000;
 
-    /// <summary>Clock the backoff delays run on (a fake one in tests).</summary>
+    /// <summary>Clock the WAIT backoff delays run on. A virtual clock must be advanced by its owner, or a backoff never ends.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 

@@ -62,6 +62,20 @@ public sealed class ArmDebugTests
     }
 
     [Fact]
+    public async Task PowerUpAsync_FrozenVirtualClock_EndsAfterPollBound()
+    {
+        var (target, chip, wire) = await ConnectedAsync();
+        await using var __ = target;
+        chip.NeverAckPowerUp = true;
+        var dp = new DebugPort(target.Dap!, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()) { MaxPowerUpPolls = 5 };
+
+        var error = await Assert.ThrowsAsync<TargetException>(async () => await dp.PowerUpAsync(Ct));
+
+        Assert.Equal(TargetErrorKind.StateTimeout, error.Kind);
+        Assert.Equal(5, wire.Transactions.Count(t => t.Command[1] == 0x45));
+    }
+
+    [Fact]
     public async Task ReadAsync_RomTableOfGenuineF103_DesignerStPart0x410AndComponents()
     {
         var (target, chip, _) = await ConnectedAsync();
