@@ -37,7 +37,7 @@ public static class FailureCatalog
                 C("Another program (STM32CubeProgrammer, an stlink-server instance, OpenOCD) holds the probe.", Targets6),
             ],
             [
-                C("Check the probe's USB cable and that its LED is lit.", Design4),
+                C("Check the probe's USB cable.", Design4),
                 C("Run 'prodflash probes' and compare the listed serials with the slot's probe selector.", Design9),
                 C("Close other programming tools on this PC.", Targets6),
             ]);
