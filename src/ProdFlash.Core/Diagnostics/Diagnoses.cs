@@ -84,33 +84,38 @@ public static class Diagnoses
 
         var phrases = new List<string>();
         var evidence = new List<Evidence> { new("Probe serial", serial) };
-        var length = serialDescriptorLength is { } l ? Format.Int(l) : null;
+        var length = serialDescriptorLength ?? BinarySerialDescriptorLength;
         if (signals.HasFlag(CloneProbeSignals.BinarySerial))
         {
-            phrases.Add(string.Create(s_inv, $"its serial descriptor is {length ?? Format.Int(BinarySerialDescriptorLength)} bytes of raw binary, a well-formed one is {SerialDescriptorLength} bytes (24 hex characters)"));
-            evidence.Add(new Evidence("Serial descriptor length", length ?? Format.Int(BinarySerialDescriptorLength), Format.Int(SerialDescriptorLength), "bytes"));
+            phrases.Add(string.Create(s_inv, $"has a {length}-byte binary serial descriptor where a well-formed one is {SerialDescriptorLength} bytes (24 hex characters)"));
+            evidence.Add(new Evidence("Serial descriptor length", Format.Int(length), Format.Int(SerialDescriptorLength), "bytes"));
         }
 
         if (signals.HasFlag(CloneProbeSignals.MalformedSerial))
         {
-            phrases.Add(string.Create(s_inv, $"its serial descriptor is {length ?? "of an odd length"}{(length is null ? string.Empty : " bytes")}, a well-formed one is {SerialDescriptorLength} bytes"));
-            evidence.Add(new Evidence("Serial descriptor length", length ?? "odd", Format.Int(SerialDescriptorLength), "bytes"));
+            phrases.Add(serialDescriptorLength is { } odd
+                ? string.Create(s_inv, $"has a {odd}-byte serial descriptor where a well-formed one is {SerialDescriptorLength} bytes")
+                : "has a serial descriptor of an odd length");
+            evidence.Add(new Evidence("Serial descriptor length", serialDescriptorLength is { } o ? Format.Int(o) : "odd", Format.Int(SerialDescriptorLength), "bytes"));
         }
 
         if (signals.HasFlag(CloneProbeSignals.PlaceholderSerial))
         {
-            phrases.Add($"its serial {PlaceholderSerial} is the placeholder \"000000000001\"");
+            phrases.Add($"reports the placeholder serial {PlaceholderSerial} (\"000000000001\")");
             evidence.Add(new Evidence("Placeholder serial", "yes", "no"));
         }
 
         if (signals.HasFlag(CloneProbeSignals.DuplicateSerial))
         {
-            phrases.Add("another attached probe reports the same serial");
+            phrases.Add("shares its serial with another attached probe");
             evidence.Add(new Evidence("Serial unique", "no", "yes"));
         }
 
+        var onlyBinary = signals == CloneProbeSignals.BinarySerial
+            ? " Genuine ST-LINK/V2 probes with old firmware also send a binary serial, so try ST's firmware upgrade first: it fails on clones."
+            : string.Empty;
         return new(FailureCode.ProbeSuspectClone, AttemptPhase.Probe,
-            $"Probe looks like a clone: probe {serial}: {string.Join("; ", phrases)}. Replace the probe with a genuine ST-LINK.",
+            $"Probe looks like a clone: probe {serial} {Format.List(phrases, "and")}.{onlyBinary} Replace the probe with a genuine ST-LINK if it is one.",
             evidence);
     }
 
@@ -397,12 +402,13 @@ public static class Diagnoses
     /// <param name="path">The image path.</param>
     /// <param name="expectedSha256">The recipe's SHA-256 (hex).</param>
     /// <param name="actualSha256">The SHA-256 of the file (hex).</param>
-    public static Diagnosis ImageIntegrityFailed(string path, string expectedSha256, string actualSha256)
+    /// <param name="phase">The phase that checked the image (before the probe is opened, or when the engine loads it).</param>
+    public static Diagnosis ImageIntegrityFailed(string path, string expectedSha256, string actualSha256, AttemptPhase phase = AttemptPhase.Probe)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentException.ThrowIfNullOrWhiteSpace(expectedSha256);
         ArgumentException.ThrowIfNullOrWhiteSpace(actualSha256);
-        return new(FailureCode.ImageIntegrityFailed, AttemptPhase.Probe,
+        return new(FailureCode.ImageIntegrityFailed, phase,
             $"Firmware image damaged or replaced: {path} has SHA-256 {actualSha256.ToLowerInvariant()}, the recipe expects {expectedSha256.ToLowerInvariant()}. Do not program; ask an engineer to re-release the recipe with the correct image.",
             [new Evidence("Image SHA-256", actualSha256.ToLowerInvariant(), expectedSha256.ToLowerInvariant())]);
     }

@@ -73,7 +73,7 @@ public sealed class DiagnosesTests
 
         Assert.Equal(FailureCode.ProbeSuspectClone, diagnosis.Code);
         Assert.Equal(
-            "Probe looks like a clone: probe 543F7206757757493431123F: its serial descriptor is 26 bytes of raw binary, a well-formed one is 50 bytes (24 hex characters); another attached probe reports the same serial. Replace the probe with a genuine ST-LINK.",
+            "Probe looks like a clone: probe 543F7206757757493431123F has a 26-byte binary serial descriptor where a well-formed one is 50 bytes (24 hex characters) and shares its serial with another attached probe. Replace the probe with a genuine ST-LINK if it is one.",
             diagnosis.Summary);
         Assert.Contains(new Evidence("Serial descriptor length", "26", "50", "bytes"), diagnosis.Evidence);
     }
@@ -83,7 +83,19 @@ public sealed class DiagnosesTests
     {
         var diagnosis = Diagnoses.ProbeSuspectClone(Diagnoses.PlaceholderSerial, CloneProbeSignals.PlaceholderSerial);
 
-        Assert.Contains("its serial 303030303030303030303031 is the placeholder \"000000000001\"", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Equal(
+            "Probe looks like a clone: probe 303030303030303030303031 reports the placeholder serial 303030303030303030303031 (\"000000000001\"). Replace the probe with a genuine ST-LINK if it is one.",
+            diagnosis.Summary);
+    }
+
+    [Fact]
+    public void ProbeSuspectClone_OnlyBinarySerial_SaysGenuineOldFirmwareDoesItToo()
+    {
+        // stlink-protocol.md §6.1: a genuine V2 on V2J42S7/V2J44S7 still showed a 12-byte serial.
+        var diagnosis = Diagnoses.ProbeSuspectClone("066DFF485457725187092524", CloneProbeSignals.BinarySerial);
+
+        Assert.Contains("has a 26-byte binary serial descriptor", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("Genuine ST-LINK/V2 probes with old firmware also send a binary serial, so try ST's firmware upgrade first: it fails on clones.", diagnosis.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
