@@ -94,7 +94,7 @@ public static class FailureCatalog
             ],
             [
                 C("Replace the probe.", Probe6),
-                C("Measure the target voltage with a meter; only an engineer may run a recipe without the voltage check.", Probe6),
+                C("Measure the board's supply with a meter to rule out a power fault.", Design5),
             ]);
         yield return new(FailureCode.TargetVoltageOutOfRange, "Target voltage out of range",
             [
