@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+using Microsoft.Extensions.Time.Testing;
+
+using ProdFlash.Emulator.Server;
+using ProdFlash.Emulator.StLink;
+using ProdFlash.Emulator.Timing;
+
+namespace ProdFlash.Emulator.Tests.Server;
+
+public sealed class StLinkServerTests
+{
+    private static EmulatedStLink NewProbe(string personality = "v2j37", int index = 0) =>
+        new(StLinkPersonality.Create(personality, index), new RamTarget(), new ModeledClock(new FakeTimeProvider()));
+
+    private static async Task<byte[]> RoundTripAsync(NetworkStream stream, byte[] request, int replyLength)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await stream.WriteAsync(request, ct);
+        var reply = new byte[replyLength];
+        await stream.ReadExactlyAsync(reply, ct);
+        return reply;
+    }
+
+    private static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task OpenOcdSequence_RawClient_GetsTheRepliesOfSection52ByteForByte()
+    {
+        // Arrange
+        var probe = NewProbe();
+        await using var server = new StLinkServer([probe]);
+        server.Start(0);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        var serial = Convert.ToHexString(Encoding.ASCII.GetBytes(probe.Personality.Serial));
+
+        // Act
+        var version = await RoundTripAsync(stream, Hex("06 01 00 00"), 16);
+        var refresh = await RoundTripAsync(stream, Hex("00 00"), 4);
+        var count = await RoundTripAsync(stream, Hex("01"), 4);
+        var info = await RoundTripAsync(stream, Hex("02 00 00 00 29 00 00 00"), 45);
+        var open = await RoundTripAsync(stream, Hex("03 00 00 00 34 12 00 00"), 8);
+        var usb = await RoundTripAsync(stream, Hex("05 000000 FECA0000 F1000000000000000000000000000000 01 000000 06000000"), 10);
+        var close = await RoundTripAsync(stream, Hex("04 00 00 00 FE CA 00 00"), 4);
+
+        // Assert
+        Assert.Equal(Hex("02000000 02000000 01000000 01000000"), version);
+        Assert.Equal(Hex("01000000"), refresh);
+        Assert.Equal(Hex("01000000"), count);
+        Assert.Equal(Hex("01000000 34120000" + serial + "0000000000000000 8304 4837 00"), info);
+        Assert.Equal(Hex("01000000 FECA0000"), open);
+        Assert.Equal(Hex("01000000 2947 8304 4837"), usb);
+        Assert.Equal(Hex("01000000"), close);
+        Assert.Equal(0, client.Available);
+    }
+
+    [Fact]
+    public async Task SendUsbCommand_WriteThenReadMemory_CarriesDataBothWays()
+    {
+        var probe = NewProbe();
+        await using var server = new StLinkServer([probe]);
+        server.Start(0);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        await RoundTripAsync(stream, Hex("03 00 00 00 34 12 00 00"), 8);
+
+        var enter = await RoundTripAsync(stream, Hex("05 000000 FECA0000 F230A300000000000000000000000000 01 000000 02000000"), 6);
+        var write = await RoundTripAsync(stream, Hex("05 000000 FECA0000 F2080000002008000000000000000000 00 000000 08000000 0102030405060708"), 4);
+        var read = await RoundTripAsync(stream, Hex("05 000000 FECA0000 F2070000002008000000000000000000 01 000000 08000000"), 12);
+        var exit = await RoundTripAsync(stream, Hex("05 000000 FECA0000 F2210000000000000000000000000000 01 000000 00000000"), 4);
+
+        Assert.Equal(Hex("01000000 8000"), enter);
+        Assert.Equal(Hex("01000000"), write);
+        Assert.Equal(Hex("01000000 0102030405060708"), read);
+        Assert.Equal(Hex("01000000"), exit);
+    }
+
+    [Fact]
+    public async Task OpenDevice_SecondClientOnAUsedProbe_SeesDeviceUsedAndGetsBusy()
+    {
+        await using var server = new StLinkServer([NewProbe()]);
+        server.Start(0);
+        using var first = new TcpClient();
+        using var second = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+        await second.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+
+        var firstOpen = await RoundTripAsync(first.GetStream(), Hex("03 00 00 00 34 12 00 00"), 8);
+        var info = await RoundTripAsync(second.GetStream(), Hex("02 00 00 00 29 00 00 00"), 45);
+        var secondOpen = await RoundTripAsync(second.GetStream(), Hex("03 00 00 00 34 12 00 00"), 8);
+
+        Assert.Equal(Hex("01000000 FECA0000"), firstOpen);
+        Assert.Equal(1, info[44]);
+        Assert.Equal(Hex("04200000 00000000"), secondOpen);
+    }
+
+    [Fact]
+    public async Task OpenDevice_AfterFirstClientDisconnects_IsFreeAgain()
+    {
+        await using var server = new StLinkServer([NewProbe()]);
+        server.Start(0);
+        using (var first = new TcpClient())
+        {
+            await first.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+            await RoundTripAsync(first.GetStream(), Hex("03 00 00 00 34 12 00 00"), 8);
+        }
+
+        using var second = new TcpClient();
+        await second.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+        byte[] open = [];
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            open = await RoundTripAsync(second.GetStream(), Hex("03 00 00 00 34 12 00 00"), 8);
+            if (open[0] == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, open[0]);
+        Assert.NotEqual(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(open.AsSpan(4)));
+    }
+
+    [Fact]
+    public async Task GetDeviceInfo_TwoClones_ReportTheSameHexSerial()
+    {
+        await using var server = new StLinkServer([NewProbe("clone", 0), NewProbe("clone", 1)]);
+        server.Start(0);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+
+        var count = await RoundTripAsync(client.GetStream(), Hex("01"), 4);
+        var first = await RoundTripAsync(client.GetStream(), Hex("02 00 00 00 29 00 00 00"), 45);
+        var second = await RoundTripAsync(client.GetStream(), Hex("02 01 00 00 29 00 00 00"), 45);
+
+        Assert.Equal(Hex("02000000"), count);
+        Assert.Equal("55FF6B064986525131390887", Encoding.ASCII.GetString(first, 8, 24));
+        Assert.Equal(first[8..40], second[8..40]);
+        Assert.Equal(Hex("35120000"), second[4..8]);
+    }
+
+    [Fact]
+    public async Task SendUsbCommand_UnknownConnectId_ReturnsBadParameterAndTheReadLength()
+    {
+        await using var server = new StLinkServer([NewProbe()]);
+        server.Start(0);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+
+        var reply = await RoundTripAsync(client.GetStream(), Hex("05 000000 99990000 F1000000000000000000000000000000 01 000000 06000000"), 10);
+
+        Assert.Equal(Hex("02100000 000000000000"), reply);
+    }
+}
