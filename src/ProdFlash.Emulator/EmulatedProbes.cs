@@ -1,3 +1,4 @@
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Target;
@@ -22,7 +23,7 @@ public static class EmulatedProbes
         var profile = StLinkPersonality.Create(personality, index);
         var clock = new ModeledClock(timeProvider, realTime);
         var target = EmulatedChips.Create(chip, faults.Chip, clock, index);
-        var activity = target as IFlashActivity;
+        var activity = target is Stm32F1Chip f1 ? new Stm32F1FlashActivity(f1) : target as IFlashActivity;
         IEmulatedTarget wired = faults.HasBoardFault ? new BoardFaultTarget(target, faults) : target;
         return new EmulatedStLink(profile, wired, clock, faults, activity);
     }
@@ -33,4 +34,14 @@ public static class EmulatedProbes
         ArgumentNullException.ThrowIfNull(selector);
         return Create(selector.Chip, selector.Personality, selector.Faults, index, timeProvider, realTime);
     }
+}
+
+/// <summary>The flash counters of an STM32F1 chip model, as the unplug fault reads them.</summary>
+internal sealed class Stm32F1FlashActivity(Stm32F1Chip chip) : IFlashActivity
+{
+    public long FlashSizeBytes => chip.Spec.FlashSize;
+
+    public long BytesProgrammed => chip.Counters.BytesProgrammed;
+
+    public long BytesErased => (chip.Counters.PagesErased * chip.Spec.PageSize) + (chip.Counters.MassErases * chip.Spec.FlashSize);
 }

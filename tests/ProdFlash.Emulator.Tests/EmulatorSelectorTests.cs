@@ -42,8 +42,36 @@ public sealed class EmulatorSelectorTests
     public void EmulatedChips_UnknownChip_ThrowsListingWhatExists()
     {
         var error = Assert.Throws<EmulatorConfigurationException>(
-            () => EmulatedChips.Create("stm32h999", ProdFlash.Emulator.Faults.ChipFaultRequest.None, new ProdFlash.Emulator.Timing.ModeledClock(TimeProvider.System), 0));
+            () => EmulatedChips.Create("stm32h999", ProdFlash.Emulator.Chips.ChipFaults.None, new ProdFlash.Emulator.Timing.ModeledClock(TimeProvider.System), 0));
 
         Assert.Contains("No emulated chip named 'stm32h999'", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class EmulatedProbesTests
+{
+    [Fact]
+    public void Create_Rdp2OnF103_IsRefusedWithTheChipsReason()
+    {
+        var selector = EmulatorSelector.Parse("emulator://stm32f103c8?faults=rdp2");
+
+        var error = Assert.Throws<EmulatorConfigurationException>(() => EmulatedProbes.Create(selector, 0, TimeProvider.System));
+
+        Assert.Contains("Chip 'stm32f103c8' cannot be built", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_F103WithLowVcc_ReportsTheLowVoltageAndAnswersSwd()
+    {
+        var probe = EmulatedProbes.Create(EmulatorSelector.Parse("emulator://stm32f103c8?probe=v21j40&faults=low-vcc"), 0, TimeProvider.System);
+        var reply = new byte[8];
+
+        probe.Execute(Tests.ProbeHarness.Cdb(0xF7), [], reply);
+        var enter = new byte[2];
+        probe.Execute(Tests.ProbeHarness.Cdb(0xF2, 0x30, 0xA3), [], enter);
+
+        Assert.Equal(1014u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(4)));
+        Assert.Equal(new byte[] { 0x80, 0x00 }, enter);
+        Assert.Equal("V2J40M27", probe.Personality.FirmwareName);
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using ProdFlash.Emulator.Chips;
+
 namespace ProdFlash.Emulator.Faults;
 
 /// <summary>The phase of a programming run at which an <c>unplug</c> fault pulls the probe.</summary>
@@ -20,21 +22,6 @@ public enum UnplugPhase
 /// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="UnplugPhase.Connect"/>.</param>
 public sealed record UnplugFault(UnplugPhase Phase, double Percent);
 
-/// <summary>Chip-level faults the emulator passes to the chip model (the chip model implements them).</summary>
-/// <param name="Rdp1">The chip starts with readout protection level 1.</param>
-/// <param name="Rdp2">The chip starts with readout protection level 2 (refused by chips that have none).</param>
-/// <param name="WriteProtectedPages">Flash pages whose write-protection option bit is set.</param>
-/// <param name="StuckBitAddresses">Flash addresses holding a bit that does not program.</param>
-public sealed record ChipFaultRequest(
-    bool Rdp1,
-    bool Rdp2,
-    IReadOnlyList<int> WriteProtectedPages,
-    IReadOnlyList<uint> StuckBitAddresses)
-{
-    /// <summary>No chip-level fault.</summary>
-    public static ChipFaultRequest None { get; } = new(false, false, [], []);
-}
-
 /// <summary>
 /// The faults of one emulated slot, parsed from names: board and wire faults the emulator applies itself
 /// (<c>no-vcc</c>, <c>low-vcc</c>, <c>no-ack</c>, <c>flaky-wait:RATE</c>, <c>unplug:PHASE:PERCENT</c>) and chip faults
@@ -52,7 +39,7 @@ public sealed record FaultSet
     public static IReadOnlyList<string> Syntax { get; } =
     [
         "no-vcc", "low-vcc", "no-ack", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
-        "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS (e.g. 0x08000100)",
+        "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
     /// <summary>No fault at all.</summary>
@@ -74,7 +61,7 @@ public sealed record FaultSet
     public UnplugFault? Unplug { get; init; }
 
     /// <summary>Faults for the chip model.</summary>
-    public ChipFaultRequest Chip { get; init; } = ChipFaultRequest.None;
+    public ChipFaults Chip { get; init; } = ChipFaults.None;
 
     /// <summary>Whether any board or wire fault wraps the target.</summary>
     public bool HasBoardFault => NoVcc || LowVcc || NoAck || FlakyWaitRate > 0;
@@ -90,7 +77,10 @@ public sealed record FaultSet
     {
         ArgumentNullException.ThrowIfNull(names);
         var set = new FaultSet();
-        var chip = ChipFaultRequest.None;
+        var rdp1 = false;
+        var rdp2 = false;
+        var pages = new SortedSet<int>();
+        var stuckBits = new List<StuckBit>();
         foreach (var raw in names)
         {
             var name = raw.Trim();
@@ -118,17 +108,17 @@ public sealed record FaultSet
                     break;
                 case "rdp1":
                     NoArguments(name, parts);
-                    chip = chip with { Rdp1 = true };
+                    rdp1 = true;
                     break;
                 case "rdp2":
                     NoArguments(name, parts);
-                    chip = chip with { Rdp2 = true };
+                    rdp2 = true;
                     break;
                 case "wrp":
-                    chip = chip with { WriteProtectedPages = [.. chip.WriteProtectedPages, .. ParsePages(name, parts)] };
+                    pages.UnionWith(ParsePages(name, parts));
                     break;
                 case "stuck-bit":
-                    chip = chip with { StuckBitAddresses = [.. chip.StuckBitAddresses, ParseAddress(name, parts)] };
+                    stuckBits.Add(ParseStuckBit(name, parts));
                     break;
                 default:
                     throw new EmulatorConfigurationException(
@@ -141,7 +131,7 @@ public sealed record FaultSet
             throw new EmulatorConfigurationException("Faults 'no-vcc' and 'low-vcc' contradict each other; give one of them.");
         }
 
-        return set with { Chip = chip };
+        return set with { Chip = new ChipFaults(rdp1, rdp2, pages, stuckBits) };
     }
 
     private static void NoArguments(string name, string[] parts)
@@ -219,16 +209,22 @@ public sealed record FaultSet
         return pages;
     }
 
-    private static uint ParseAddress(string name, string[] parts)
+    private static StuckBit ParseStuckBit(string name, string[] parts)
     {
-        var text = parts.Length == 2 ? parts[1] : string.Empty;
+        // stuck-bit:ADDRESS[:BIT[:VALUE]]; by default bit 0 is stuck at 0 (a cell that no longer erases).
+        const string usage = "write 'stuck-bit:ADDRESS[:BIT[:0|1]]' with a hex flash address, e.g. 'stuck-bit:0x08000100:3:0'";
+        var text = parts.Length >= 2 ? parts[1] : string.Empty;
         var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        if (parts.Length != 2 || !uint.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address))
+        var bit = 0;
+        var value = 0;
+        if (parts.Length is < 2 or > 4
+            || !uint.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address)
+            || (parts.Length >= 3 && (!int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out bit) || bit > 7))
+            || (parts.Length == 4 && (!int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value > 1)))
         {
-            throw new EmulatorConfigurationException(
-                $"Fault '{name}' needs a flash address in hex, e.g. 'stuck-bit:0x08000100'.");
+            throw new EmulatorConfigurationException($"Fault '{name}' is malformed; {usage}.");
         }
 
-        return address;
+        return new StuckBit(address, bit, value == 1);
     }
 }

@@ -1,3 +1,4 @@
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 
 namespace ProdFlash.Emulator.Tests.Faults;
@@ -7,14 +8,14 @@ public sealed class FaultSetTests
     [Fact]
     public void ParseList_EveryKind_FillsBoardAndChipFaults()
     {
-        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,rdp1,wrp:0-3+8,stuck-bit:0x08000100");
+        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,rdp1,wrp:0-3+8,stuck-bit:0x08000100,stuck-bit:0x08000200:7:1");
 
         Assert.True(set.LowVcc);
         Assert.Equal(0.05, set.FlakyWaitRate);
         Assert.Equal(new UnplugFault(UnplugPhase.Program, 50), set.Unplug);
         Assert.True(set.Chip.Rdp1);
-        Assert.Equal([0, 1, 2, 3, 8], set.Chip.WriteProtectedPages);
-        Assert.Equal([0x0800_0100u], set.Chip.StuckBitAddresses);
+        Assert.Equal([0, 1, 2, 3, 8], set.Chip.WriteProtectedPages!);
+        Assert.Equal([new StuckBit(0x0800_0100, 0, false), new StuckBit(0x0800_0200, 7, true)], set.Chip.StuckBits!);
         Assert.True(set.HasBoardFault);
     }
 
@@ -34,7 +35,8 @@ public sealed class FaultSetTests
     [InlineData("unplug:flash:10", "unknown phase 'flash'")]
     [InlineData("unplug:erase:150", "bad percentage '150'")]
     [InlineData("wrp:3-1", "bad page list '3-1'")]
-    [InlineData("stuck-bit:zz", "flash address in hex")]
+    [InlineData("stuck-bit:zz", "is malformed")]
+    [InlineData("stuck-bit:0x08000000:8", "is malformed")]
     [InlineData("no-vcc:1", "takes no argument")]
     [InlineData("no-vcc,low-vcc", "contradict")]
     public void ParseList_BadFault_ThrowsNamingTheProblem(string list, string expected)
