@@ -18,6 +18,7 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("ProdFlash: production programming station for STM32 microcontrollers.");
+        root.Subcommands.Add(Commands.EmulateCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

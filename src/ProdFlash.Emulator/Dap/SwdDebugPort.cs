@@ -388,7 +388,7 @@ public sealed class SwdDebugPort
 
         var result = Retry(() => ReadTarget(address, width));
         value = result.Value;
-        _tar = address + (uint)width;
+        AdvanceTarAfter(address, width, result.Ack);
         return result.Ack;
     }
 
@@ -404,7 +404,7 @@ public sealed class SwdDebugPort
         }
 
         var result = Retry(() => (_target.Write(address, width, value), 0u));
-        _tar = address + (uint)width;
+        AdvanceTarAfter(address, width, result.Ack);
         return result.Ack;
     }
 
@@ -413,6 +413,13 @@ public sealed class SwdDebugPort
     {
         Transfers += transfers;
         _clock.Advance(TransferTime * transfers);
+    }
+
+    private void AdvanceTarAfter(uint address, AccessWidth width, SwdAck ack)
+    {
+        // A failed transfer does not auto-increment TAR, so a debugger reading TAR finds the faulting address
+        // (OpenOCD's mem_ap_read/write report "Failed to read memory at" from TAR).
+        _tar = ack == SwdAck.Ok ? address + (uint)width : address;
     }
 
     private void MoveTar(uint address)

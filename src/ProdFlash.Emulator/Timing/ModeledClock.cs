@@ -9,13 +9,15 @@ namespace ProdFlash.Emulator.Timing;
 /// <remarks>
 /// By default nothing sleeps: the clock jumps as costs are charged and replies come as fast as the host can compute
 /// them. In real-time mode the charged time is also collected and <see cref="SettleAsync"/> waits it out on the
-/// <see cref="TimeProvider"/> (the demo station uses that so a programming run takes as long as on hardware).
+/// <see cref="TimeProvider"/> (the demo station uses that so a programming run takes as long as on hardware), and
+/// time the host spends idle between transactions passes for the chip too.
 /// Thread-safe: the clock may be read from a monitoring thread while the probe charges it.
 /// </remarks>
 public sealed class ModeledClock : IModeledClock
 {
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
+    private readonly long _startTimestamp;
     private TimeSpan _now;
     private TimeSpan _unsettled;
 
@@ -27,6 +29,7 @@ public sealed class ModeledClock : IModeledClock
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
         RealTime = realTime;
+        _startTimestamp = timeProvider.GetTimestamp();
     }
 
     /// <summary>Whether charged time is also waited out on the <see cref="TimeProvider"/>.</summary>
@@ -39,6 +42,7 @@ public sealed class ModeledClock : IModeledClock
         {
             lock (_gate)
             {
+                CatchUp();
                 return _now;
             }
         }
@@ -50,10 +54,25 @@ public sealed class ModeledClock : IModeledClock
         ArgumentOutOfRangeException.ThrowIfLessThan(cost, TimeSpan.Zero);
         lock (_gate)
         {
+            CatchUp();
             _now += cost;
             if (RealTime)
             {
                 _unsettled += cost;
+            }
+        }
+    }
+
+    // In real-time mode the host's idle time also passes for the chip (a flash erase finishes while the host sleeps):
+    // modeled time never lags the wall clock.
+    private void CatchUp()
+    {
+        if (RealTime)
+        {
+            var elapsed = _timeProvider.GetElapsedTime(_startTimestamp);
+            if (elapsed > _now - _unsettled)
+            {
+                _now = elapsed + _unsettled;
             }
         }
     }
