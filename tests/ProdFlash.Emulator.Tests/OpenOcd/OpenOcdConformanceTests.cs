@@ -1,0 +1,153 @@
+using System.Globalization;
+
+using ProdFlash.Emulator.Chips;
+using ProdFlash.Testing;
+
+namespace ProdFlash.Emulator.Tests.OpenOcd;
+
+/// <summary>
+/// Debian's OpenOCD 0.12, a tool nobody here wrote, drives the emulator over stlink-server TCP with both of its
+/// ST-LINK drivers (dapdirect <c>st-link</c> and <c>hla</c>) and accepts it as a genuine ST-LINK with an STM32F103C8.
+/// </summary>
+public sealed class OpenOcdConformanceTests
+{
+    public static TheoryData<string> Drivers => new() { "dapdirect", "hla" };
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
+    public async Task Examine_F103C8_FindsCortexM3AndSixtyFourKiBAndReadsIdentity(string driver)
+    {
+        // Arrange
+        await using var bench = OpenOcdBench.Start();
+        var flashSizeWord = OpenOcdBench.ReadWord(bench.Chip, 0x1FFF_F7E0);
+        var uid = Enumerable.Range(0, 3).Select(i => OpenOcdBench.ReadWord(bench.Chip, 0x1FFF_F7E8 + (uint)(4 * i))).ToArray();
+
+        // Act
+        var run = await bench.RunAsync(driver, "flash probe 0", "mdw 0x1FFFF7E0", "mdw 0x1FFFF7E8 3");
+
+        // Assert
+        run.AssertSucceeded();
+        if (driver == "dapdirect")
+        {
+            run.AssertPrinted("SWD DPIDR 0x1ba01477");
+        }
+
+        run.AssertPrinted("STLINK V2J37S7 (API v2) VID:PID 0483:3748");
+        run.AssertPrinted("Target voltage: 3.299");
+        run.AssertPrinted("Cortex-M3 r1p1 processor detected");
+        run.AssertPrinted("device id = 0x20036410");
+        run.AssertPrinted("flash size = 64 KiB");
+        run.AssertPrinted("flash 'stm32f1x' found at 0x08000000");
+        Assert.Equal(64u, flashSizeWord & 0xFFFF);
+        run.AssertPrinted(string.Create(CultureInfo.InvariantCulture, $"0x1ffff7e0: {flashSizeWord:x8}"));
+        run.AssertPrinted(string.Create(CultureInfo.InvariantCulture, $"0x1ffff7e8: {uid[0]:x8} {uid[1]:x8} {uid[2]:x8}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
+    public async Task OptionsRead_FreshF103_ReadsLevel0AndNoWriteProtection(string driver)
+    {
+        await using var bench = OpenOcdBench.Start();
+
+        var run = await bench.RunAsync(driver, "reset halt", "stm32f1x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("write protection register = 0xffffffff");
+        run.AssertPrinted("read protection: off");
+        run.AssertPrinted("watchdog: software");
+        run.AssertPrinted("user data = 0xffff");
+    }
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
+    public async Task ProgramVerify_HexImageWithoutWorkArea_LandsInTheEmulatedFlash(string driver)
+    {
+        // Arrange: 5000 bytes over five 1 KiB pages, ending mid-page.
+        await using var bench = OpenOcdBench.Start();
+        using var temp = new TempDirectory();
+        var image = Enumerable.Range(0, 5000).Select(i => (byte)((i * 131) ^ (i >> 8))).ToArray();
+        var hexPath = temp.File("image.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, image), TestContext.Current.CancellationToken);
+
+        // Act
+        var run = await bench.RunAsync(driver, "reset halt", $"program {hexPath} verify", "mdw 0x08000000 2");
+
+        // Assert
+        run.AssertSucceeded();
+        run.AssertPrinted("** Programming Finished **");
+        run.AssertPrinted("** Verified OK **");
+        Assert.Equal(image, bench.Chip.MainFlash[..image.Length].ToArray());
+        Assert.All(bench.Chip.MainFlash[image.Length..].ToArray(), b => Assert.Equal(0xFF, b));
+        Assert.Equal(image.Length, bench.Chip.Counters.BytesProgrammed);
+        run.AssertPrinted(string.Create(
+            CultureInfo.InvariantCulture,
+            $"0x08000000: {BitConverterLittleEndian(image, 0):x8} {BitConverterLittleEndian(image, 4):x8}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
+    public async Task Unlock_Rdp1Chip_ResetRegressesToLevel0WithAMassErase(string driver)
+    {
+        await using var bench = OpenOcdBench.Start(faults: new ChipFaults(Rdp1: true));
+
+        var run = await bench.RunAsync(
+            driver, "reset halt", "stm32f1x options_read 0", "stm32f1x unlock 0", "reset halt", "stm32f1x options_read 0", "mdw 0x08000000");
+
+        run.AssertSucceeded();
+        var protectedAt = run.Output.IndexOf("read protection: on", StringComparison.Ordinal);
+        var unprotectedAt = run.Output.IndexOf("read protection: off", StringComparison.Ordinal);
+        Assert.True(protectedAt >= 0 && unprotectedAt > protectedAt, $"expected 'on' then 'off'.\n{run}");
+        run.AssertPrinted("0x08000000: ffffffff");
+        Assert.Equal(1, bench.Chip.Counters.MassErases);
+        Assert.All(bench.Chip.MainFlash.ToArray(), b => Assert.Equal(0xFF, b));
+    }
+
+    [Fact]
+    public async Task Dapdirect_V2j17_IsRefusedForFirmwareWithoutDapRegisterAccess()
+    {
+        await using var bench = OpenOcdBench.Start("v2j17");
+
+        var run = await bench.RunAsync("dapdirect", "flash probe 0");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("STLINK V2J17S4 (API v2) VID:PID 0483:3748");
+        run.AssertPrinted("ST-Link version does not support DAP direct transport");
+    }
+
+    [Theory]
+    [InlineData("v21j40", "STLINK V2J40M27 (API v2) VID:PID 0483:374B")]
+    [InlineData("v3j9", "STLINK V3J9M3B5S1 (API v3) VID:PID 0483:374F")]
+    public async Task Examine_OtherPersonalities_AreAcceptedWithTheirVersion(string personality, string banner)
+    {
+        await using var bench = OpenOcdBench.Start(personality);
+
+        var run = await bench.RunAsync("dapdirect", "flash probe 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted(banner);
+        run.AssertPrinted("SWD DPIDR 0x1ba01477");
+        run.AssertPrinted("flash size = 64 KiB");
+    }
+
+    [Fact]
+    public async Task AdapterSerial_TwoProbes_ProgramsOnlyTheSelectedBoard()
+    {
+        await using var bench = OpenOcdBench.Start(count: 2);
+        var serial = bench.Server.Probes[1].Personality.Serial;
+        using var temp = new TempDirectory();
+        var image = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var hexPath = temp.File("small.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, image), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", [$"adapter serial {serial}"], "reset halt", $"program {hexPath} verify");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("** Verified OK **");
+        Assert.Equal(image.Length, bench.Chips[1].Counters.BytesProgrammed);
+        Assert.Equal(0, bench.Chips[0].Counters.BytesProgrammed);
+        Assert.Equal(image, bench.Chips[1].MainFlash[..image.Length].ToArray());
+    }
+
+    private static uint BitConverterLittleEndian(byte[] data, int offset) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
+}
