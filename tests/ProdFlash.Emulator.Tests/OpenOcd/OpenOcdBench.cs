@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 
 using ProdFlash.Emulator.Chips;
+using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.Server;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Target;
@@ -32,16 +33,21 @@ internal sealed class OpenOcdBench : IAsyncDisposable
 
     public StLinkServer Server { get; }
 
-    public static OpenOcdBench Start(string personality = "v2j37", ChipFaults? faults = null, int count = 1)
+    public static OpenOcdBench Start(string personality = "v2j37", ChipFaults? faults = null, int count = 1) =>
+        Start(personality, faults is null ? FaultSet.None : FaultSet.None with { Chip = faults }, count);
+
+    /// <summary>Boards with the faults of <paramref name="faults"/> (board faults wrap the chip as in the emulator host).</summary>
+    public static OpenOcdBench Start(string personality, FaultSet faults, int count = 1)
     {
         var chips = new List<Stm32F1Chip>();
         var probes = new List<EmulatedStLink>();
         for (var i = 0; i < count; i++)
         {
             var clock = new ModeledClock(new FakeTimeProvider());
-            var chip = new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, clock, faults, uidSeed: (ulong)(0x5EED + i));
+            var chip = new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, clock, faults.Chip, uidSeed: (ulong)(0x5EED + i));
             chips.Add(chip);
-            probes.Add(new EmulatedStLink(StLinkPersonality.Create(personality, i), chip, clock));
+            IEmulatedTarget wired = faults.HasBoardFault ? new BoardFaultTarget(chip, faults) : chip;
+            probes.Add(new EmulatedStLink(StLinkPersonality.Create(personality, i), wired, clock, faults, new Stm32F1FlashActivity(chip)));
         }
 
         var server = new StLinkServer(probes);

@@ -1,6 +1,7 @@
 using System.Globalization;
 
 using ProdFlash.Emulator.Chips;
+using ProdFlash.Emulator.Faults;
 using ProdFlash.Testing;
 
 namespace ProdFlash.Emulator.Tests.OpenOcd;
@@ -146,6 +147,53 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(image.Length, bench.Chips[1].Counters.BytesProgrammed);
         Assert.Equal(0, bench.Chips[0].Counters.BytesProgrammed);
         Assert.Equal(image, bench.Chips[1].MainFlash[..image.Length].ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Drivers))]
+    public async Task NoVcc_Board_ReportsZeroVoltsAndNoConnection(string driver)
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("no-vcc"));
+
+        var run = await bench.RunAsync(driver, "flash probe 0");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("Target voltage: 0.000000");
+        Assert.Equal(0, bench.Chip.Counters.BytesProgrammed);
+    }
+
+    [Fact]
+    public async Task FlakyWait_FivePercent_ProgramStillVerifies()
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("flaky-wait:0.05"));
+        using var temp = new TempDirectory();
+        var image = Enumerable.Range(0, 2048).Select(i => (byte)(i * 7)).ToArray();
+        var hexPath = temp.File("flaky.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, image), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", $"program {hexPath} verify");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("** Verified OK **");
+        Assert.True(bench.Server.Probes[0].Dap.WaitRetries > 0, "the flaky link never answered WAIT");
+        Assert.Equal(image, bench.Chip.MainFlash[..image.Length].ToArray());
+    }
+
+    [Fact]
+    public async Task UnplugDuringProgram_AtHalfTheFlash_OpenOcdLosesTheProbe()
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("unplug:program:50"));
+        using var temp = new TempDirectory();
+        var image = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i ^ 0x5A)).ToArray();
+        var hexPath = temp.File("full.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, image), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", $"program {hexPath} verify");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.DoesNotContain("** Verified OK **", run.Output, StringComparison.Ordinal);
+        Assert.True(bench.Server.Probes[0].IsUnplugged, run.ToString());
+        Assert.Equal(32 * 1024, bench.Chip.Counters.BytesProgrammed);
     }
 
     private static uint BitConverterLittleEndian(byte[] data, int offset) =>
