@@ -74,6 +74,7 @@ public sealed class EmulatedStLink
     private uint _lastFaultAddress;
     private byte[] _rwMiscResults = [];
     private int _jtagKhz = 1125;
+    private List<StLinkTransaction>? _log;
 
     /// <summary>Creates a probe in MASS mode connected to <paramref name="target"/>.</summary>
     /// <param name="personality">What the probe is.</param>
@@ -116,6 +117,24 @@ public sealed class EmulatedStLink
     /// <summary>Number of USB transactions served.</summary>
     public long Transactions { get; private set; }
 
+    /// <summary>Starts recording every transaction (command block, data-out length, reply) for inspection.</summary>
+    public void StartRecording()
+    {
+        lock (_gate)
+        {
+            _log = [];
+        }
+    }
+
+    /// <summary>The transactions recorded since <see cref="StartRecording"/> (a snapshot).</summary>
+    public IReadOnlyList<StLinkTransaction> Recorded()
+    {
+        lock (_gate)
+        {
+            return _log is null ? [] : [.. _log];
+        }
+    }
+
     /// <summary>Runs one transaction: command block, optional data out, reply into <paramref name="dataIn"/>.</summary>
     /// <param name="command">The 16-byte command block.</param>
     /// <param name="dataOut">Write data (memory writes, RW_MISC); empty otherwise.</param>
@@ -143,6 +162,7 @@ public sealed class EmulatedStLink
                 length = copied;
             }
 
+            _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, length < 0 ? null : reply.AsSpan(0, length).ToArray()));
             CheckUnplug(command);
             return length;
         }
@@ -153,7 +173,10 @@ public sealed class EmulatedStLink
         if (IsUnplugged)
         {
             throw new StLinkTransportException(
-                $"Emulated ST-LINK {Personality.Serial} was unplugged (fault 'unplug'); reconnect the probe.") { IsDisconnected = true };
+                $"Emulated ST-LINK {Personality.Serial} was unplugged (fault 'unplug'); reconnect the probe.")
+            {
+                IsDisconnected = true,
+            };
         }
     }
 
@@ -748,3 +771,9 @@ public sealed class EmulatedStLink
         }
     }
 }
+
+/// <summary>One recorded transaction of an emulated ST-LINK.</summary>
+/// <param name="Command">The 16-byte command block.</param>
+/// <param name="DataOutLength">Bytes of write data that followed it.</param>
+/// <param name="Reply">The bytes the firmware sent back (empty for none), or null when it did not answer.</param>
+public sealed record StLinkTransaction(byte[] Command, int DataOutLength, byte[]? Reply);

@@ -2,6 +2,7 @@ using System.Globalization;
 
 using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
+using ProdFlash.Emulator.StLink;
 using ProdFlash.Testing;
 
 namespace ProdFlash.Emulator.Tests.OpenOcd;
@@ -198,4 +199,57 @@ public sealed class OpenOcdConformanceTests
 
     private static uint BitConverterLittleEndian(byte[] data, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
+}
+
+public sealed class OpenOcdTraceTests
+{
+    [Fact]
+    public async Task Dapdirect_OpeningAndClosing_FollowTheLiveTraceOfSection24()
+    {
+        await using var bench = OpenOcdBench.Start();
+        var probe = bench.Server.Probes[0];
+        probe.StartRecording();
+
+        var run = await bench.RunAsync("dapdirect", "flash probe 0");
+        var trace = probe.Recorded();
+        var lines = string.Join('\n', trace.Select(t => Convert.ToHexString(t.Command)));
+
+        run.AssertSucceeded();
+        Assert.True(trace.Count > 20, lines);
+        Assert.Equal("F1", Head(trace[0], 1));
+        Assert.Equal("F5", Head(trace[1], 1));
+        Assert.Equal("F5", Head(trace[2], 1));
+        Assert.Equal("F7", Head(trace[3], 1));
+        Assert.Equal("F2431E03", Head(trace[4], 4)); // 5 kHz while mode is entered (§2.3 LIVE)
+        Assert.Equal("F230A3", Head(trace[5], 3));
+        Assert.Equal("F5", Head(trace[6], 1));
+        Assert.Equal([0x02, 0x00], trace[6].Reply);
+        Assert.Equal("F24B00", Head(trace[7], 3));
+        Assert.Equal("F20700ED00E00400", Head(trace[8], 8)); // CPUID, 4 bytes
+        Assert.Equal("F23E", Head(trace[9], 2));
+        Assert.Contains(trace, t => Head(t, 10) == "F246FFFF040000000050" || Head(t, 10) == "F246FFFF040020000050");
+        Assert.Equal(["F24C00", "F5", "F221"], trace.TakeLast(3).Select((t, i) => Head(t, i == 0 ? 3 : i == 1 ? 1 : 2)));
+    }
+
+    [Theory]
+    [InlineData("dapdirect")]
+    [InlineData("hla")]
+    public async Task EveryCommandOpenOcdSends_IsKnownToTheEmulatedFirmware(string driver)
+    {
+        await using var bench = OpenOcdBench.Start();
+        var probe = bench.Server.Probes[0];
+        probe.StartRecording();
+        using var temp = new ProdFlash.Testing.TempDirectory();
+        var hexPath = temp.File("small.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[1536]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync(driver, "reset halt", "stm32f1x options_read 0", $"program {hexPath} verify", "reset run");
+        var trace = probe.Recorded();
+
+        run.AssertSucceeded();
+        Assert.DoesNotContain(trace, t => t.Reply is null);
+        Assert.DoesNotContain(trace, t => t.Reply is [0x42, 0x00]);
+    }
+
+    private static string Head(StLinkTransaction transaction, int bytes) => Convert.ToHexString(transaction.Command, 0, bytes);
 }
