@@ -422,4 +422,173 @@ public sealed class EmulatedStLinkTests
 
         Assert.True(error.IsTimeout);
     }
+
+    [Fact]
+    public void Memory32_OverStLinkDataSize_IsRefusedWithCommandError()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+
+        harness.Out(new byte[6148], ProbeHarness.MemoryHeader(0x08, 0x2000_0000, 6148));
+        var status = harness.In(12, 0xF2, 0x3E);
+
+        Assert.Equal(0x08, status[0]);
+        Assert.All(harness.Ram.Sram, b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Memory32_MisalignedAddress_ReportsAlignmentError()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+
+        harness.In(4, ProbeHarness.MemoryHeader(0x07, 0x2000_0002, 4));
+        var status = harness.In(12, 0xF2, 0x3E);
+
+        Assert.Equal(0x0A, status[0]);
+    }
+
+    [Fact]
+    public void MemoryHeader_ApByte_HonouredOnJ37IgnoredOnJ17()
+    {
+        var j37 = new ProbeHarness("v2j37");
+        var j17 = new ProbeHarness("v2j17");
+        j37.EnterSwd();
+        j17.EnterSwd();
+        j17.Ram.Sram[0] = 0x77;
+
+        j37.In(4, ProbeHarness.MemoryHeader(0x07, 0x2000_0000, 4, ap: 1));
+        var j37Status = j37.In(12, 0xF2, 0x3E);
+        var j17Data = j17.In(4, ProbeHarness.MemoryHeader(0x07, 0x2000_0000, 4, ap: 1));
+        var j17Status = j17.In(12, 0xF2, 0x3E);
+
+        Assert.Equal(0x1D, j37Status[0]);
+        Assert.Equal(0x80, j17Status[0]);
+        Assert.Equal(0x77, j17Data[0]);
+    }
+
+    [Fact]
+    public void InitAndCloseAp_OnJ37_AnswerOk_OnJ17_AreUnknown()
+    {
+        var j37 = new ProbeHarness("v2j37");
+        var j17 = new ProbeHarness("v2j17");
+
+        Assert.Equal(new byte[] { 0x80, 0x00 }, j37.In(2, 0xF2, 0x4B, 0x00));
+        Assert.Equal(new byte[] { 0x80, 0x00 }, j37.In(2, 0xF2, 0x4C, 0x00));
+        Assert.Equal(new byte[] { 0x1D, 0x00 }, j37.In(2, 0xF2, 0x4B, 0x01));
+        Assert.Equal(new byte[] { 0x42, 0x00 }, j17.In(2, 0xF2, 0x4B, 0x00));
+    }
+
+    [Fact]
+    public void GetLastRwStatus_TwoByteForm_CarriesTheSameStatusAsStatus2()
+    {
+        var harness = new ProbeHarness("v2j17");
+        harness.EnterSwd();
+        harness.In(4, ProbeHarness.MemoryHeader(0x07, 0x1000_0000, 4));
+
+        var status = harness.In(2, 0xF2, 0x3B);
+        var status2 = harness.In(12, 0xF2, 0x3E);
+
+        Assert.Equal(new byte[] { 0x11, 0x00 }, status);
+        Assert.Equal(new byte[] { 0x11, 0x00, 0, 0, 0x00, 0x00, 0x00, 0x10, 0, 0, 0, 0 }, status2);
+    }
+
+    [Fact]
+    public void DfuExit_HasNoReplyAndLeavesTheProbeIdle()
+    {
+        var harness = new ProbeHarness();
+
+        var count = harness.Probe.Execute(ProbeHarness.Cdb(0xF3, 0x07), [], new byte[2]);
+        var mode = harness.In(2, 0xF5);
+
+        Assert.Equal(0, count);
+        Assert.Equal(new byte[] { 0x01, 0x00 }, mode);
+    }
+
+    [Fact]
+    public void DapRegisters_RdBuffAfterApRead_ReturnsTheLastApValue()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+
+        harness.In(8, ProbeHarness.DapRead(0, 0xFC));
+        var rdbuff = harness.In(8, ProbeHarness.DapRead(0xFFFF, 0xC));
+
+        Assert.Equal(new byte[] { 0x80, 0, 0, 0, 0x11, 0x00, 0x77, 0x14 }, rdbuff);
+    }
+
+    [Fact]
+    public void DapRegisters_BankedData_ReadsTheWordsAroundTarWithoutIncrement()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+        BinaryPrimitives.WriteUInt32LittleEndian(harness.Ram.Sram.AsSpan(0x48), 0x1122_3344);
+
+        harness.In(2, ProbeHarness.DapWrite(0, 0x04, 0x2000_0040));
+        var bd2 = harness.In(8, ProbeHarness.DapRead(0, 0x18));
+        var tar = harness.In(8, ProbeHarness.DapRead(0, 0x04));
+
+        Assert.Equal(0x1122_3344u, BinaryPrimitives.ReadUInt32LittleEndian(bd2.AsSpan(4)));
+        Assert.Equal(0x2000_0040u, BinaryPrimitives.ReadUInt32LittleEndian(tar.AsSpan(4)));
+    }
+
+    [Fact]
+    public void DapRegisters_ByteDrwRead_ComesBackInItsByteLane()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+        harness.Ram.Sram[0x13] = 0xAB;
+
+        harness.In(2, ProbeHarness.DapWrite(0, 0x00, 0x0300_0000)); // 8-bit, no increment
+        harness.In(2, ProbeHarness.DapWrite(0, 0x04, 0x2000_0013));
+        var drw = harness.In(8, ProbeHarness.DapRead(0, 0x0C));
+
+        Assert.Equal(0xAB00_0000u, BinaryPrimitives.ReadUInt32LittleEndian(drw.AsSpan(4)));
+    }
+
+    [Fact]
+    public void NoAck_DapAccess_ReportsSwdDpError()
+    {
+        var harness = new ProbeHarness(faults: "no-ack");
+
+        var dp = harness.In(8, ProbeHarness.DapRead(0xFFFF, 0x0));
+        var ap = harness.In(8, ProbeHarness.DapRead(0, 0xFC));
+        var idcodes = harness.In(12, 0xF2, 0x31);
+
+        Assert.Equal(0x16, dp[0]);
+        Assert.Equal(0x12, ap[0]);
+        Assert.Equal(0x09, idcodes[0]);
+    }
+
+    [Fact]
+    public void RwMisc_WriteAndReadItems_ReturnsValuesThenStatuses()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+        var items = new byte[4 + (4 * 4)];
+        items[0] = 1; // ADDRESS
+        items[1] = 2; // WRITE
+        items[2] = 1; // ADDRESS
+        items[3] = 3; // READ
+        BinaryPrimitives.WriteUInt32LittleEndian(items.AsSpan(4), 0x2000_0010);
+        BinaryPrimitives.WriteUInt32LittleEndian(items.AsSpan(8), 0xDEAD_BEEF);
+        BinaryPrimitives.WriteUInt32LittleEndian(items.AsSpan(12), 0x2000_0010);
+
+        harness.Out(items, 0xF2, 0x51, 0x04, 0x00, 0x00, 0x00);
+        var results = harness.In(32, 0xF2, 0x52);
+
+        Assert.Equal(0xDEAD_BEEFu, BinaryPrimitives.ReadUInt32LittleEndian(results.AsSpan(12)));
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Equal(0x80u, BinaryPrimitives.ReadUInt32LittleEndian(results.AsSpan(16 + (4 * i)))));
+    }
+
+    [Fact]
+    public void GetBoardId_V21j40_ReturnsMbedBoardId()
+    {
+        var harness = new ProbeHarness("v21j40");
+
+        var reply = harness.In(128, 0xF2, 0x56);
+
+        Assert.Equal(0x80, reply[0]);
+        Assert.Equal("0700"u8.ToArray(), reply[2..6]);
+    }
 }
