@@ -358,24 +358,26 @@ public sealed class SwdDebugPort
         }
     }
 
-    /// <summary>Sets the AHB-AP's CSW bits 31:8 (the Prot/HPROT part a memory command carries) and the access size.</summary>
-    internal void PrepareMemoryAccess(uint cswHighBits, AccessWidth width, uint address)
+    /// <summary>
+    /// Sets up the AHB-AP for a memory command: CSW bits 31:8 from the command (HPROT), the access size and
+    /// single or no auto-increment, and TAR. Charges the CSW and TAR writes.
+    /// </summary>
+    internal void PrepareMemoryAccess(uint cswHighBits, AccessWidth width, uint address, bool increment)
     {
-        Charge(2); // CSW write, TAR write.
+        Charge(2);
         var size = width switch
         {
             AccessWidth.Byte => 0u,
             AccessWidth.HalfWord => 1u,
             _ => 2u,
         };
-        _csw = (_csw & 0xFF) | (cswHighBits & 0xFFFF_FF00);
-        _csw = (_csw & ~0x37u) | size | 0x10u; // single auto-increment
-        _csw &= CswWritableMask | 0xFFu;
+        var addrInc = increment ? 0x10u : 0u;
+        _csw = ((cswHighBits & 0xFFFF_FF00) | size | addrInc) & CswWritableMask;
         _tar = address;
     }
 
     /// <summary>One firmware-driven DRW access of a memory command at <paramref name="address"/>, WAIT retried.</summary>
-    internal SwdAck MemoryRead(uint address, AccessWidth width, out uint value)
+    internal SwdAck MemoryRead(uint address, AccessWidth width, out uint value, bool increment = true)
     {
         Charge(1);
         MoveTar(address);
@@ -388,12 +390,12 @@ public sealed class SwdDebugPort
 
         var result = Retry(() => ReadTarget(address, width));
         value = result.Value;
-        AdvanceTarAfter(address, width, result.Ack);
+        AdvanceTarAfter(address, width, result.Ack, increment);
         return result.Ack;
     }
 
     /// <summary>One firmware-driven DRW write of a memory command at <paramref name="address"/>, WAIT retried.</summary>
-    internal SwdAck MemoryWrite(uint address, AccessWidth width, uint value)
+    internal SwdAck MemoryWrite(uint address, AccessWidth width, uint value, bool increment = true)
     {
         Charge(1);
         MoveTar(address);
@@ -404,7 +406,7 @@ public sealed class SwdDebugPort
         }
 
         var result = Retry(() => (_target.Write(address, width, value), 0u));
-        AdvanceTarAfter(address, width, result.Ack);
+        AdvanceTarAfter(address, width, result.Ack, increment);
         return result.Ack;
     }
 
@@ -415,11 +417,19 @@ public sealed class SwdDebugPort
         _clock.Advance(TransferTime * transfers);
     }
 
-    private void AdvanceTarAfter(uint address, AccessWidth width, SwdAck ack)
+    private void AdvanceTarAfter(uint address, AccessWidth width, SwdAck ack, bool increment)
     {
         // A failed transfer does not auto-increment TAR, so a debugger reading TAR finds the faulting address
-        // (OpenOCD's mem_ap_read/write report "Failed to read memory at" from TAR).
-        _tar = ack == SwdAck.Ok ? address + (uint)width : address;
+        // (OpenOCD's mem_ap_read/write report "Failed to read memory at" from TAR). Auto-increment wraps inside
+        // the boundary, so a block crossing it costs the firmware one TAR write (see MoveTar).
+        if (ack != SwdAck.Ok || !increment)
+        {
+            _tar = address;
+            return;
+        }
+
+        var mask = TarWrapBytes - 1;
+        _tar = (address & ~mask) | ((address + (uint)width) & mask);
     }
 
     private void MoveTar(uint address)

@@ -157,7 +157,7 @@ public sealed class EmulatedStLink
             ChargeUsb(dataOut.Length, Math.Max(length, 0));
             if (length > 0)
             {
-                var copied = Math.Min(length, dataIn.Length);
+                var copied = Math.Min(Math.Min(length, dataIn.Length), reply.Length);
                 reply.AsSpan(0, copied).CopyTo(dataIn);
                 length = copied;
             }
@@ -711,7 +711,7 @@ public sealed class EmulatedStLink
             Dap.Abort(SwdDebugPort.AbortStkErrClr | SwdDebugPort.AbortOrunErrClr | SwdDebugPort.AbortWdErrClr | SwdDebugPort.AbortStkCmpClr);
         }
 
-        Dap.PrepareMemoryAccess(cswHigh == 0 ? 0x0300_0000 : cswHigh, width, address);
+        Dap.PrepareMemoryAccess(cswHigh == 0 ? SwdDebugPort.CswResetValue : cswHigh, width, address, increment);
         _lastRwStatus = StLinkStatus.Ok;
         var step = (int)width;
         for (var offset = 0; offset < length; offset += step)
@@ -720,7 +720,7 @@ public sealed class EmulatedStLink
             SwdAck ack;
             if (isRead)
             {
-                ack = Dap.MemoryRead(itemAddress, width, out var value);
+                ack = Dap.MemoryRead(itemAddress, width, out var value, increment);
                 if (ack == SwdAck.Ok && offset + step <= reply.Length)
                 {
                     WriteLittleEndian(reply.AsSpan(offset), width, value);
@@ -729,7 +729,7 @@ public sealed class EmulatedStLink
             else
             {
                 var value = offset + step <= dataOut.Length ? ReadLittleEndian(dataOut[offset..], width) : 0u;
-                ack = Dap.MemoryWrite(itemAddress, width, value);
+                ack = Dap.MemoryWrite(itemAddress, width, value, increment);
             }
 
             if (ack != SwdAck.Ok)

@@ -591,4 +591,35 @@ public sealed class EmulatedStLinkTests
         Assert.Equal(0x80, reply[0]);
         Assert.Equal("0700"u8.ToArray(), reply[2..6]);
     }
+
+    [Fact]
+    public void Memory32_BlockCrossingTheFourKiBBoundary_CostsOneExtraTarWrite()
+    {
+        var inside = new ProbeHarness();
+        var crossing = new ProbeHarness();
+        inside.EnterSwd();
+        crossing.EnterSwd();
+        var before = inside.Probe.Dap.Transfers;
+
+        inside.Out(new byte[8], ProbeHarness.MemoryHeader(0x08, 0x2000_0FF0, 8));
+        crossing.Out([1, 2, 3, 4, 5, 6, 7, 8], ProbeHarness.MemoryHeader(0x08, 0x2000_0FFC, 8));
+
+        // CSW and TAR writes, then one DRW write per word; crossing adds a TAR rewrite.
+        Assert.Equal(4, inside.Probe.Dap.Transfers - before);
+        Assert.Equal(5, crossing.Probe.Dap.Transfers - before);
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, crossing.Ram.Sram[0xFFC..0x1004]);
+    }
+
+    [Fact]
+    public void WriteMem32NoIncrement_WritesEveryWordToTheSameAddress()
+    {
+        var harness = new ProbeHarness();
+        harness.EnterSwd();
+        var before = harness.Probe.Dap.Transfers;
+
+        harness.Out([1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0], ProbeHarness.MemoryHeader(0x50, 0x2000_0020, 12));
+
+        Assert.Equal(5, harness.Probe.Dap.Transfers - before);
+        Assert.Equal(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0 }, harness.Ram.Sram[0x20..0x28]);
+    }
 }
