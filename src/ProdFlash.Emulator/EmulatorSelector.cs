@@ -1,5 +1,4 @@
 using System.Text;
-
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;
 

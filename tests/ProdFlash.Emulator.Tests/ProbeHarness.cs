@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Target;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator.Tests;

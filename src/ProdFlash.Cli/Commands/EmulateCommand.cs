@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-
 using ProdFlash.Emulator;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.Server;

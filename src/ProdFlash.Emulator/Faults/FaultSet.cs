@@ -1,5 +1,4 @@
 using System.Globalization;
-
 using ProdFlash.Emulator.Chips;
 
 namespace ProdFlash.Emulator.Faults;

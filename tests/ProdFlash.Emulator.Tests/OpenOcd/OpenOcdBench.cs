@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-
 using Microsoft.Extensions.Time.Testing;
-
 using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.Server;

@@ -1,5 +1,4 @@
 using System.Globalization;
-
 using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;

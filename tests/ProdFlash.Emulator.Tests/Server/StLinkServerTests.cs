@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-
 using Microsoft.Extensions.Time.Testing;
-
 using ProdFlash.Emulator.Server;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Timing;

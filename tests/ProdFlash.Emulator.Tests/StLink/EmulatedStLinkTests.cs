@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-
 using ProdFlash.Emulator.Dap;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Probes.StLink;

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-
 using Microsoft.Extensions.Time.Testing;
-
 using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Timing;

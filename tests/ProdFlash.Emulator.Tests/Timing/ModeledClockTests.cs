@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-
 using ProdFlash.Emulator.Timing;
 
 namespace ProdFlash.Emulator.Tests.Timing;
