@@ -32,6 +32,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private readonly byte[] _signature;
     private readonly Stm32F1FlashController _flash;
     private readonly CortexM3Core _core;
+    private readonly Stm32F1Rcc _rcc = new();
     private uint _dbgMcuCr;
     private bool _resetHeld;
 
@@ -161,6 +162,12 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Ok;
         }
 
+        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        {
+            value = Extract(_rcc.Read((address - Stm32F1Rcc.Base) & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
         if (address >= 0xE0000000)
         {
             return ReadPrivatePeripheral(address, size, out value);
@@ -200,6 +207,13 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             var offset = address - Spec.FlashRegistersBase;
             var word = size == 4 ? value : Merge(_flash.ReadRegister(offset & ~3u), address, size, value);
             return _flash.WriteRegister(offset & ~3u, word);
+        }
+
+        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        {
+            var offset = (address - Stm32F1Rcc.Base) & ~3u;
+            _rcc.Write(offset, size == 4 ? value : Merge(_rcc.Read(offset), address, size, value));
+            return BusResult.Ok;
         }
 
         if (address >= 0xE0000000)
@@ -449,6 +463,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private void SystemReset()
     {
         _flash.Reset(); // FPEC registers to reset values, option bytes reloaded
+        _rcc.Reset();
         if (_core.State != CoreRunState.InReset)
         {
             _core.EnterReset();

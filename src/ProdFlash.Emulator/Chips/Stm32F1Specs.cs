@@ -28,12 +28,19 @@ public static class Stm32F1Specs
     /// </summary>
     private const ulong EtmPid = 0x04_001BB924;
 
-    /// <summary>
-    /// STM32F103C8: medium density, 64 KiB flash in 1 KiB pages, 20 KiB SRAM.
-    /// </summary>
-    public static Stm32F1ChipSpec Stm32F103C8 { get; } = new()
+    /// <summary>STM32F103C8: medium density, 64 KiB flash in 1 KiB pages, 20 KiB SRAM.</summary>
+    public static Stm32F1ChipSpec Stm32F103C8 { get; } = MediumDensityF103("stm32f103c8", flashKiB: 64);
+
+    /// <summary>STM32F103CB: the same die and identity as the C8 with 128 KiB flash (reference §5.3 FSIZE row).</summary>
+    public static Stm32F1ChipSpec Stm32F103CB { get; } = MediumDensityF103("stm32f103cb", flashKiB: 128);
+
+    /// <summary>All modeled parts, by <see cref="Stm32F1ChipSpec.PartName"/>.</summary>
+    public static IReadOnlyDictionary<string, Stm32F1ChipSpec> ByPartName { get; } =
+        new[] { Stm32F103C8, Stm32F103CB }.ToDictionary(spec => spec.PartName, StringComparer.OrdinalIgnoreCase);
+
+    private static Stm32F1ChipSpec MediumDensityF103(string partName, int flashKiB) => new()
     {
-        PartName = "stm32f103c8",
+        PartName = partName,
         DevId = 0x410, // §2.2 (OCD-f1): F1 medium density
         RevId = 0x2003, // §2.2: rev "Y"; §5.3 seen as 0x20036410
         DbgMcuIdCodeReservedNibble = 0x6, // §5.3: full IDCODE 0x20036410 (YEP, STL #1322)
@@ -42,7 +49,7 @@ public static class Stm32F1Specs
         ApBase = 0xE00FF003, // §1 item 3
         CpuId = 0x411FC231, // §5.2: Cortex-M3 r1p1, genuine STM32F103
         FlashBase = 0x08000000, // §2.1
-        FlashSize = 64 * 1024, // C8: 64 KiB (§5.3 FSIZE row)
+        FlashSize = flashKiB * 1024, // §5.3 FSIZE row: 64 (C8) / 128 (CB)
         PageSize = 1024, // §2.3: F1 MD 1 KiB pages
         PagesPerWriteProtectBit = 4, // §2.3 / §2.4: WRP granule 4 pages on 1 KiB-page parts
         SramBase = 0x20000000,
