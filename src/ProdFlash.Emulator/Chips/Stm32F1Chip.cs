@@ -226,6 +226,11 @@ public sealed class Stm32F1Chip : IEmulatedTarget
 
     private static void ApplyFaults(Stm32F1ChipSpec spec, ChipFaults faults, NorFlashArray main, NorFlashArray optionBytes)
     {
+        if (faults.Rdp2 && spec.HasRdpLevel2)
+        {
+            throw new ChipConfigurationException($"Fault 'Rdp2' is not modeled for {spec.PartName}: the STM32F1 chip model has no level-2 behaviour.");
+        }
+
         if (faults.Rdp2)
         {
             throw new ChipConfigurationException(

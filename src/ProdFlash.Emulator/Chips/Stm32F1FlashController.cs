@@ -42,12 +42,6 @@ public sealed class Stm32F1FlashController
     /// <summary>Size of the FPEC register window.</summary>
     public const uint RegisterWindowSize = 0x400;
 
-    /// <summary>First unlock key (KEYR and OPTKEYR) (reference §3.2).</summary>
-    public const uint Key1 = 0x45670123;
-
-    /// <summary>Second unlock key (KEYR and OPTKEYR) (reference §3.2).</summary>
-    public const uint Key2 = 0xCDEF89AB;
-
     /// <summary>SR.BSY.</summary>
     public const uint SrBsy = 1u << 0;
 
@@ -343,13 +337,13 @@ public sealed class Stm32F1FlashController
             return BusResult.Ok;
         }
 
-        if (_keyStage == 0 && value == Key1)
+        if (_keyStage == 0 && value == _spec.FlashKey1)
         {
             _keyStage = 1;
             return BusResult.Ok;
         }
 
-        if (_keyStage == 1 && value == Key2)
+        if (_keyStage == 1 && value == _spec.FlashKey2)
         {
             _keyStage = 0;
             _cr &= ~CrLock;
@@ -374,13 +368,13 @@ public sealed class Stm32F1FlashController
             return BusResult.Ok; // OPTKEYR is only heard once the FPEC is unlocked, and not again once OPTWRE is set
         }
 
-        if (_optionKeyStage == 0 && value == Key1)
+        if (_optionKeyStage == 0 && value == _spec.OptionKey1)
         {
             _optionKeyStage = 1;
             return BusResult.Ok;
         }
 
-        if (_optionKeyStage == 1 && value == Key2)
+        if (_optionKeyStage == 1 && value == _spec.OptionKey2)
         {
             _optionKeyStage = 0;
             _cr |= CrOptWre;

@@ -38,8 +38,8 @@ public sealed class Stm32F1FlashControllerTests
 
         // Act
         var wrong = chip.Write(ChipBus.Keyr, AccessWidth.Word, 0x12345678);
-        var retryKey1 = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key1);
-        var retryKey2 = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key2);
+        var retryKey1 = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key1);
+        var retryKey2 = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key2);
         var stillLocked = chip.Read32(ChipBus.Cr) & CrLock;
         chip.SetResetLine(true);
         chip.SetResetLine(false);
@@ -60,7 +60,7 @@ public sealed class Stm32F1FlashControllerTests
         var chip = NewChip();
 
         // Act
-        var result = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key2);
+        var result = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key2);
 
         // Assert
         Assert.Equal(BusResult.Fault, result);
