@@ -60,6 +60,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         _core = new CortexM3Core(spec.CpuId, spec.FpbCodeComparators, spec.FpbLiteralComparators, spec.DwtComparators);
         _core.SystemResetRequested += (_, _) => SystemReset();
         _core.LocalResetRequested += (_, _) => _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
+        _core.SetInstructionFetch(FetchHalfWord);
         _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
         SenseVoltage = spec.NominalVoltage;
     }
@@ -320,6 +321,27 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         var shift = (int)(8 * (address & 3));
         var mask = ((1u << (8 * size)) - 1) << shift;
         return (word & ~mask) | ((value << shift) & mask);
+    }
+
+    /// <summary>The core's instruction fetch: flash (and its alias), SRAM and system memory, ignoring debugger protection.</summary>
+    private ushort? FetchHalfWord(uint address)
+    {
+        if (TryFlashOffset(address, 2, out var offset))
+        {
+            return _main.ReadHalfWord(offset);
+        }
+
+        if (InRange(address, 2, Spec.SramBase, _sram.Length))
+        {
+            return (ushort)ReadLittleEndian(_sram, (int)(address - Spec.SramBase), 2);
+        }
+
+        if (InRange(address, 2, Spec.SystemMemoryBase, _systemMemory.Length))
+        {
+            return (ushort)ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), 2);
+        }
+
+        return null;
     }
 
     private bool TryFlashOffset(uint address, int size, out int offset)
