@@ -24,7 +24,6 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     /// <summary>Size of the information block between the system memory and the option bytes (flash size, UID).</summary>
     private const int SignatureBlockSize = 0x20;
 
-    private readonly IModeledClock _clock;
     private readonly NorFlashArray _main;
     private readonly NorFlashArray _optionBytes;
     private readonly byte[] _sram;
@@ -48,7 +47,6 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         ArgumentNullException.ThrowIfNull(clock);
         faults ??= ChipFaults.None;
         Spec = spec;
-        _clock = clock;
         _main = new NorFlashArray(spec.FlashSize);
         _sram = new byte[spec.SramSize];
         _systemMemory = new byte[spec.SystemMemorySize];
