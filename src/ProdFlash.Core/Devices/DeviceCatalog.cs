@@ -118,18 +118,42 @@ public sealed partial class DeviceCatalog
 
     /// <summary>The line with this DEV_ID (12 bits), or null when the catalog does not know it.</summary>
     /// <remarks>
-    /// A DEV_ID alone is not a genuineness proof: clones report the same value (reference §5.3). STM32F405/407 revision A
-    /// reads 0x411 (the F2 DEV_ID); that erratum is not mapped here because F2 is not in the catalog.
+    /// A DEV_ID alone is not a genuineness proof: clones report the same value (reference §5.3).
     /// </remarks>
-    public DeviceLine? FindLine(uint devId) => devId <= DevIdMask ? _linesByDevId.GetValueOrDefault((ushort)devId) : null;
+    /// <param name="devId">DEV_ID, DBGMCU_IDCODE bits [11:0].</param>
+    /// <param name="cpuPartNo">
+    /// The CPUID PARTNO read from 0xE000ED00 bits [15:4], if known: with it, an erratum DEV_ID listed in
+    /// <see cref="DeviceLine.DevIdAliases"/> is recognised (0x411 on a Cortex-M4 is an STM32F405/407 rev A).
+    /// </param>
+    public DeviceLine? FindLine(uint devId, ushort? cpuPartNo = null)
+    {
+        if (devId > DevIdMask)
+        {
+            return null;
+        }
+
+        if (_linesByDevId.TryGetValue((ushort)devId, out var line))
+        {
+            return line;
+        }
+
+        return cpuPartNo is { } partNo
+            ? Lines.FirstOrDefault(l => l.DevIdAliases.Any(a => a.DevId == devId && a.CpuPartNo == partNo))
+            : null;
+    }
 
     /// <summary>The line for a whole DBGMCU_IDCODE value (DEV_ID = bits [11:0]), or null when unknown.</summary>
-    public DeviceLine? FindLineByIdcode(uint dbgmcuIdcode) => FindLine(dbgmcuIdcode & DevIdMask);
+    /// <param name="dbgmcuIdcode">The DBGMCU_IDCODE register value.</param>
+    /// <param name="cpuPartNo">The CPUID PARTNO, if known (see <see cref="FindLine"/>).</param>
+    public DeviceLine? FindLineByIdcode(uint dbgmcuIdcode, ushort? cpuPartNo = null) => FindLine(dbgmcuIdcode & DevIdMask, cpuPartNo);
 
     /// <summary>The parts matching what a chip reports: DBGMCU_IDCODE and the flash-size register (KiB).</summary>
+    /// <param name="dbgmcuIdcode">The DBGMCU_IDCODE register value.</param>
+    /// <param name="flashSizeKiB">The flash-size register value.</param>
+    /// <param name="cpuPartNo">The CPUID PARTNO, if known (see <see cref="FindLine"/>).</param>
     /// <returns>All catalog parts of that line with that flash size (they share a layout); empty when none.</returns>
-    public IReadOnlyList<DevicePart> FindParts(uint dbgmcuIdcode, int flashSizeKiB) =>
-        FindLineByIdcode(dbgmcuIdcode)?.PartsWithFlash(flashSizeKiB) ?? [];
+    public IReadOnlyList<DevicePart> FindParts(uint dbgmcuIdcode, int flashSizeKiB, ushort? cpuPartNo = null) =>
+        FindLineByIdcode(dbgmcuIdcode, cpuPartNo)?.PartsWithFlash(flashSizeKiB) ?? [];
 
     /// <summary>DEV_ID of a DBGMCU_IDCODE value.</summary>
     public static ushort DevIdOf(uint dbgmcuIdcode) => (ushort)(dbgmcuIdcode & DevIdMask);
@@ -191,6 +215,17 @@ public sealed partial class DeviceCatalog
             throw root.Error("families", "the catalog has no families.");
         }
 
+        foreach (var line in lineByDevId.Values)
+        {
+            foreach (var alias in line.DevIdAliases)
+            {
+                if (lineByDevId.TryGetValue(alias.DevId, out var owner) && owner.Family.Genuine.CpuPartNo == alias.CpuPartNo)
+                {
+                    throw new DeviceCatalogException($"catalog.families[{line.Family.Key}].lines[0x{line.DevId:X3}]", "devIdAliases", $"alias 0x{alias.DevId:X3} with CPUID PARTNO 0x{alias.CpuPartNo:X3} is ambiguous with {owner}.");
+                }
+            }
+        }
+
         var partNumbers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in root.Objects("parts", (e, i) => Label(e, "part", i)))
         {
@@ -198,6 +233,11 @@ public sealed partial class DeviceCatalog
             if (!partNumbers.Add(part.PartNumber))
             {
                 throw entry.Error("part", $"part number '{part.PartNumber}' appears twice.");
+            }
+
+            if (part.Line.PartsWithFlash(part.FlashKiB).FirstOrDefault() is { } sibling && !sibling.Layout.Regions.SequenceEqual(part.Layout.Regions))
+            {
+                throw entry.Error("layout", $"differs from {sibling.PartNumber}, which has the same DEV_ID and flash size; identification by DEV_ID and flash-size register relies on them sharing a layout.");
             }
 
             part.Line.Add(part);
@@ -386,6 +426,7 @@ public sealed partial class DeviceCatalog
             (ushort)partNo,
             entry.OptionalUInt32("ahbApIdr"),
             (ushort)designer,
+            entry.OptionalUInt32("romTableBase"),
             entry.String("source"));
         if (identity.CpuId is { } cpuId && ((cpuId >> 4) & 0xFFF) != partNo)
         {
@@ -441,6 +482,28 @@ public sealed partial class DeviceCatalog
             throw entry.Error("romTablePart", "must fit in 12 bits.");
         }
 
+        var aliases = new List<DevIdAlias>();
+        if (entry.Has("devIdAliases"))
+        {
+            foreach (var a in entry.Objects("devIdAliases", (e, i) => Label(e, "devId", i)))
+            {
+                var aliasId = a.UInt32("devId");
+                var partNo = a.UInt32("cpuPartNo");
+                if (aliasId is 0 or > DevIdMask || aliasId == devId)
+                {
+                    throw a.Error("devId", $"0x{aliasId:X} must be a 12-bit DEV_ID other than the line's own.");
+                }
+
+                if (partNo != family.Genuine.CpuPartNo)
+                {
+                    throw a.Error("cpuPartNo", $"0x{partNo:X3} is not the family's core (CPUID PARTNO 0x{family.Genuine.CpuPartNo:X3}).");
+                }
+
+                aliases.Add(new DevIdAlias((ushort)aliasId, (ushort)partNo, a.String("source")));
+                a.EnsureAllRead();
+            }
+        }
+
         var timingsEntry = entry.OptionalObject("timings");
         var line = new DeviceLine(
             family,
@@ -451,6 +514,7 @@ public sealed partial class DeviceCatalog
             entry.OptionalInt32("wrpPagesPerBit"),
             entry.RevisionMap("revisions"),
             (ushort?)romPart,
+            aliases,
             timingsEntry is null ? family.Timings : ReadTimings(timingsEntry),
             entry.String("source"));
         entry.EnsureAllRead();

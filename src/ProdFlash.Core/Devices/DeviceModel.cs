@@ -110,6 +110,7 @@ public sealed class DeviceLine
         int? writeProtectionPagesPerBit,
         IReadOnlyDictionary<ushort, string> revisions,
         ushort? romTablePart,
+        IReadOnlyList<DevIdAlias> devIdAliases,
         FlashTimings timings,
         string source)
     {
@@ -121,6 +122,7 @@ public sealed class DeviceLine
         WriteProtectionPagesPerBit = writeProtectionPagesPerBit;
         Revisions = revisions;
         RomTablePart = romTablePart;
+        DevIdAliases = devIdAliases;
         Timings = timings;
         Source = source;
     }
@@ -149,6 +151,9 @@ public sealed class DeviceLine
     /// <summary>The ROM-table PART number a genuine part shows, where a public source confirms it (F103: 0x410).</summary>
     public ushort? RomTablePart { get; }
 
+    /// <summary>Other DEV_IDs some silicon of this line reports, with the core that tells them apart (F405/407 rev A: 0x411).</summary>
+    public IReadOnlyList<DevIdAlias> DevIdAliases { get; }
+
     /// <summary>Flash timings for this line (the family's unless the line has its own source).</summary>
     public FlashTimings Timings { get; }
 
@@ -168,6 +173,31 @@ public sealed class DeviceLine
     public override string ToString() => $"{Name} (DEV_ID 0x{DevId:X3})";
 
     internal void Add(DevicePart part) => _parts.Add(part);
+}
+
+/// <summary>
+/// A DEV_ID that some silicon of a line reports instead of its own (an erratum), recognised only together with the
+/// core's CPUID PARTNO so it cannot be confused with the line that owns that DEV_ID.
+/// </summary>
+/// <param name="DevId">The DEV_ID read (F405/407 revision A: 0x411, the STM32F2 value).</param>
+/// <param name="CpuPartNo">The CPUID PARTNO that must accompany it (0xC24, Cortex-M4; an F2 is a Cortex-M3).</param>
+/// <param name="Source">Where the erratum is documented.</param>
+public sealed record DevIdAlias(ushort DevId, ushort CpuPartNo, string Source);
+
+/// <summary>What lies at an address of a part's memory map, as far as the catalog knows it.</summary>
+public enum MemoryArea
+{
+    /// <summary>Not main flash, SRAM or option bytes (system memory, OTP, peripherals, or nothing).</summary>
+    Other,
+
+    /// <summary>Main flash.</summary>
+    MainFlash,
+
+    /// <summary>SRAM (including CCM / SRAM2).</summary>
+    Sram,
+
+    /// <summary>The user option-byte area.</summary>
+    OptionBytes,
 }
 
 /// <summary>A block of SRAM in the part's memory map.</summary>
@@ -235,6 +265,31 @@ public sealed class DevicePart
 
     /// <summary>Where the part's sizes come from.</summary>
     public string Source { get; }
+
+    /// <summary>
+    /// Which area <paramref name="address"/> is in: main flash (default layout), one of the SRAM blocks, or the option-byte
+    /// area (where the family gives its size); <see cref="MemoryArea.Other"/> otherwise.
+    /// </summary>
+    public MemoryArea AreaAt(uint address)
+    {
+        if (Layout.UnitAt(address) is not null)
+        {
+            return MemoryArea.MainFlash;
+        }
+
+        if (Ram.Any(r => address >= r.Base && address < r.End))
+        {
+            return MemoryArea.Sram;
+        }
+
+        var ob = Family.OptionBytes;
+        if (ob.Address is { } obBase && ob.Size is { } obSize && address >= obBase && address - obBase < (uint)obSize)
+        {
+            return MemoryArea.OptionBytes;
+        }
+
+        return MemoryArea.Other;
+    }
 
     /// <summary>Checks <paramref name="image"/> against the part's default flash layout.</summary>
     public ImageFit Check(MemoryImage image) => Layout.Check(image);

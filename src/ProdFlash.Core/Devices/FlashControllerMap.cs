@@ -130,6 +130,18 @@ public sealed class FlashControllerMap
     /// <exception cref="ArgumentException">The family has no register of that name.</exception>
     public uint Address(string register) => Base + Offset(register);
 
+    /// <summary>
+    /// Absolute address of <paramref name="register"/> for the bank it acts on: bank 2 adds <see cref="Bank2RegisterOffset"/>
+    /// where the family has a second register set (F1 XL-density: CR of bank 2 is 0x40022050); otherwise the one register.
+    /// </summary>
+    /// <exception cref="ArgumentException">The family has no register of that name, or <paramref name="bank"/> is not 1 or 2.</exception>
+    public uint AddressForBank(string register, int bank) => bank switch
+    {
+        1 => Address(register),
+        2 => Address(register) + (Bank2RegisterOffset ?? 0),
+        _ => throw new ArgumentException($"Bank {bank} does not exist; banks are 1 and 2.", nameof(bank)),
+    };
+
     /// <summary>The field <paramref name="field"/> of <paramref name="register"/>.</summary>
     /// <exception cref="ArgumentException">The register or field is not described for this family.</exception>
     public BitField Bit(string register, string field)

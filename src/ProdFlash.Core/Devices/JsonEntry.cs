@@ -249,18 +249,7 @@ internal sealed class JsonEntry
 
     private BitField ParseBitField(JsonElement value, string field)
     {
-        int shift;
-        var width = 1;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out shift))
-        {
-        }
-        else if (value.ValueKind == JsonValueKind.String
-            && value.GetString()!.Split(':') is [var s, var w]
-            && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out shift)
-            && int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out width))
-        {
-        }
-        else
+        if (!TryParseBitField(value, out var shift, out var width))
         {
             throw Error(field, $"expected a bit number or \"shift:width\", found {Describe(value)}.");
         }
@@ -271,6 +260,21 @@ internal sealed class JsonEntry
         }
 
         return new BitField(shift, width);
+    }
+
+    private static bool TryParseBitField(JsonElement value, out int shift, out int width)
+    {
+        width = 1;
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.TryGetInt32(out shift);
+        }
+
+        shift = 0;
+        return value.ValueKind == JsonValueKind.String
+            && value.GetString()!.Split(':') is [var s, var w]
+            && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out shift)
+            && int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out width);
     }
 
     private DeviceCatalogException Missing(string field, string what) => Error(field, $"required field is missing; expected {what}.");

@@ -86,6 +86,17 @@ public class DeviceCatalogLookupTests
     }
 
     [Fact]
+    public void FindLineByIdcode_F405RevA0x411OnCortexM4_ReturnsF405Line()
+    {
+        // Reference §1: F4 rev-A erratum, DEV_ID reads 0x411 on an M4 → treat as 0x413 (STL common.c, BMP stm32f4.c).
+        var line = s_catalog.FindLineByIdcode(0x1000_6411, cpuPartNo: 0xC24);
+
+        Assert.Equal((ushort)0x413, line?.DevId);
+        Assert.Null(s_catalog.FindLineByIdcode(0x1000_6411));
+        Assert.Null(s_catalog.FindLineByIdcode(0x1000_6411, cpuPartNo: 0xC23));
+    }
+
+    [Fact]
     public void FindLine_UnknownOrOutOfRangeDevId_ReturnsNull()
     {
         Assert.Null(s_catalog.FindLine(0x411));

@@ -44,6 +44,12 @@ public class DeviceCatalogReferenceValueTests
         Assert.Equal(0x4002_2020u, fpec.Address(FlashRegisterNames.Wrpr));
         Assert.Equal(0x40u, fpec.Bank2RegisterOffset);
         Assert.Equal(0x44u, fpec.Offset("KEYR2"));
+        // §3.1 F1-XL bank 2: KEYR2 0x44, SR2 0x4C, CR2 0x50, AR2 0x54.
+        Assert.Equal(fpec.Address("CR2"), fpec.AddressForBank(FlashRegisterNames.Cr, 2));
+        Assert.Equal(fpec.Address("AR2"), fpec.AddressForBank(FlashRegisterNames.Ar, 2));
+        Assert.Equal(0x4002_2010u, fpec.AddressForBank(FlashRegisterNames.Cr, 1));
+        // One register set serves both banks on L4 (BKER selects the bank).
+        Assert.Equal(0x4002_2014u, Family("l4").FlashController.AddressForBank(FlashRegisterNames.Cr, 2));
     }
 
     [Fact]
@@ -113,6 +119,7 @@ public class DeviceCatalogReferenceValueTests
         Assert.Equal(0xC23, genuine.CpuPartNo);
         Assert.Equal(0x1477_0011u, genuine.AhbApIdr);
         Assert.Equal(0x020, genuine.RomTableDesigner);
+        Assert.Equal(0xE00F_F000u, genuine.RomTableBase);
         Assert.Equal((ushort)0x410, s_catalog.FindLine(0x410)!.RomTablePart);
     }
 

@@ -130,6 +130,48 @@ public class DeviceCatalogValidationTests
     }
 
     [Fact]
+    public void Parse_SameDevIdAndFlashWithDifferentLayout_IsRejected()
+    {
+        // stm32f103rb shares DEV_ID 0x410 and 128 KiB with stm32f103cb; give it 64 × 1 KiB + 32 × 2 KiB instead of 128 × 1 KiB.
+        var data = Data();
+        PartNode(data, "stm32f103rb")["layout"] = JsonNode.Parse(
+            """[{ "base": "0x08000000", "unitSize": 1024, "count": 64 }, { "base": "0x08010000", "unitSize": 2048, "count": 32 }]""");
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("catalog.parts[stm32f103rb]", ex.Entry);
+        Assert.Equal("layout", ex.Field);
+        Assert.Contains("differs from stm32f103cb", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DevIdAliasForAnotherCore_IsRejected()
+    {
+        var data = Data();
+        var line = FamilyNode(data, "f4")["lines"]!.AsArray().First(l => (string?)l!["devId"] == "0x413")!;
+        line["devIdAliases"]![0]!["cpuPartNo"] = "0xC23";
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("cpuPartNo", ex.Field);
+        Assert.Contains("0xC24", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DevIdAliasEqualToAnotherLinesDevId_IsRejected()
+    {
+        // 0x419 is the F42x/43x DEV_ID, on the same Cortex-M4: an alias to it on 0x413 would be ambiguous.
+        var data = Data();
+        var line = FamilyNode(data, "f4")["lines"]!.AsArray().First(l => (string?)l!["devId"] == "0x413")!;
+        line["devIdAliases"]![0]!["devId"] = "0x419";
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("devIdAliases", ex.Field);
+        Assert.Contains("ambiguous", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_DuplicatePartNumber_IsRejected()
     {
         var data = Data();
@@ -190,6 +232,21 @@ public class DeviceCatalogValidationTests
 
         Assert.Equal("catalog.families[g0].optionBytes.rdp", ex.Entry);
         Assert.Equal("byteField", ex.Field);
+    }
+
+    [Theory]
+    [InlineData("\"8-2\"")]
+    [InlineData("\"30:4\"")]
+    [InlineData("32")]
+    public void Parse_BadBitField_NamesRegisterAndField(string json)
+    {
+        var data = Data();
+        FamilyNode(data, "f4")["flashController"]!["bits"]!["CR"]!["PSIZE"] = JsonNode.Parse(json);
+
+        var ex = ParseFails(data);
+
+        Assert.Equal("catalog.families[f4].flashController.bits", ex.Entry);
+        Assert.Equal("CR.PSIZE", ex.Field);
     }
 
     [Fact]

@@ -199,6 +199,28 @@ public class ImageFitTests
         });
     }
 
+    [Theory]
+    [InlineData(0x0800_0000u, MemoryArea.MainFlash)]
+    [InlineData(0x0800_FFFFu, MemoryArea.MainFlash)]
+    [InlineData(0x0801_0000u, MemoryArea.Other)]
+    [InlineData(0x1FFF_F800u, MemoryArea.OptionBytes)]
+    [InlineData(0x1FFF_F80Fu, MemoryArea.OptionBytes)]
+    [InlineData(0x1FFF_F810u, MemoryArea.Other)]
+    [InlineData(0x2000_4FFFu, MemoryArea.Sram)]
+    [InlineData(0x2000_5000u, MemoryArea.Other)]
+    public void AreaAt_F103c8Addresses_NamesTheArea(uint address, MemoryArea expected)
+    {
+        // F103C8: 64 KiB flash at 0x08000000, 20 KiB SRAM at 0x20000000, 16-byte option bytes at 0x1FFFF800 (reference §4.2).
+        Assert.Equal(expected, Part("stm32f103c8").AreaAt(address));
+    }
+
+    [Fact]
+    public void AreaAt_F407vgCcm_IsSram()
+    {
+        Assert.Equal(MemoryArea.Sram, Part("stm32f407vg").AreaAt(0x1000_FFFF));
+        Assert.Equal(MemoryArea.Other, Part("stm32f407vg").AreaAt(0x1001_0000));
+    }
+
     [Fact]
     public void UnitAt_AddressOutsideFlash_ReturnsNull()
     {
