@@ -12,8 +12,8 @@ public static class Stm32F1Specs
     /// <summary>REV_ID the models report by default: rev "Y", seen on genuine F103s as 0x20036410 (reference §2.2, §5.3).</summary>
     public const ushort DefaultRevId = 0x2003;
 
-    /// <summary>AHB-AP BASE of Cortex-M3 STM32s: ROM table at 0xE00FF000, format and present bits set (reference §1 item 3).</summary>
-    public const uint CortexM3ApBase = 0xE00FF003;
+    /// <summary>AHB-AP BASE low bits: FORMAT (b1, ADIv5 format) and PRESENT (b0); an F303 reads 0xE00FF003 (reference §1 item 3).</summary>
+    public const uint ApBaseFormatAndPresent = 0x3;
 
     /// <summary>DBGMCU_IDCODE bits [15:12] on a genuine F103: 0x6 (full value 0x20036410, reference §5.3, YEP, STL #1322).</summary>
     public const byte F103IdCodeReservedNibble = 0x6;
@@ -96,7 +96,7 @@ public static class Stm32F1Specs
             DbgMcuIdCodeReservedNibble = F103IdCodeReservedNibble,
             DpIdr = genuine.SwdDpIdr,
             ApIdr = genuine.AhbApIdr ?? throw Missing(part, "the AHB-AP IDR"),
-            ApBase = CortexM3ApBase,
+            ApBase = (genuine.RomTableBase ?? throw Missing(part, "the ROM-table base")) | ApBaseFormatAndPresent,
             CpuId = genuine.CpuId ?? throw Missing(part, "the CPUID"),
             FlashBase = family.FlashBase,
             FlashSize = part.FlashKiB * 1024,
