@@ -332,8 +332,9 @@ public sealed class Stm32F1FlashController
 
         if (!IsLocked)
         {
-            // Keys written while already unlocked are ignored: OpenOCD's "stm32f1x unlock" writes KEY1/KEY2 again after
-            // stm32x_erase_options left the FPEC unlocked, and that sequence works on a genuine F103.
+            // Keys written while already unlocked are ignored (RM0008 §3.3.3, as quoted in TheKikGen/stm32-tkg-hid-bootloader
+            // PR #12; OpenOCD's "stm32f1x unlock" relies on it: it writes KEY1/KEY2 again after stm32x_erase_options left
+            // the FPEC unlocked).
             return BusResult.Ok;
         }
 
