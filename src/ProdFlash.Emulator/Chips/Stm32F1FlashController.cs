@@ -403,6 +403,13 @@ public sealed class Stm32F1FlashController
             return;
         }
 
+        if ((_cr & CrPg) != 0)
+        {
+            // An erase started while PG is still set does nothing on an F103 (libopencm3 issue #253 and PR #250, tested
+            // on STM32F103CB/RB: "the PG bit must be cleared after programming, otherwise a subsequent erase attempt fails").
+            return;
+        }
+
         if ((_cr & CrPer) != 0)
         {
             StartPageErase();

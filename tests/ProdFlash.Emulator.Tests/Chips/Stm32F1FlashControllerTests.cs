@@ -365,4 +365,26 @@ public sealed class Stm32F1FlashControllerTests
         // Assert
         Assert.Contains("0..63", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PageErase_PgStillSet_NothingErased()
+    {
+        // Arrange: a driver that sets PER with a read-modify-write and forgets to clear PG
+        var chip = NewChip();
+        chip.UnlockFlash();
+        chip.Write32(ChipBus.Cr, CrPg);
+        chip.Write16(0x08000000, 0x0000);
+        chip.WaitNotBusy(_clock);
+        chip.Write32(ChipBus.Sr, SrEop);
+
+        // Act
+        chip.Write32(ChipBus.Cr, CrPg | CrPer);
+        chip.Write32(ChipBus.Ar, 0x08000000);
+        chip.Write32(ChipBus.Cr, CrPg | CrPer | CrStrt);
+
+        // Assert: libopencm3 #253 — on an F103 the erase fails while PG is set
+        Assert.Equal(0u, chip.Read32(ChipBus.Sr));
+        Assert.Equal(0x0000, chip.Read16(0x08000000));
+        Assert.Equal(0, chip.Counters.PagesErased);
+    }
 }
