@@ -106,6 +106,9 @@ public sealed class CortexM3Core
     /// <summary>DFSR HALTED (halt request or step).</summary>
     public const uint DfsrHalted = 1u << 0;
 
+    /// <summary>DFSR BKPT (breakpoint: FPB match or BKPT instruction).</summary>
+    public const uint DfsrBkpt = 1u << 1;
+
     /// <summary>DFSR VCATCH (vector catch).</summary>
     public const uint DfsrVCatch = 1u << 3;
 
@@ -136,6 +139,11 @@ public sealed class CortexM3Core
     private const uint FpRemapSupported = 1u << 29; // FP_REMAP.RMPSPT: Cortex-M3 FPB supports remapping
     private const uint FpRemapMask = 0x1FFFFFE0;
     private const uint FpCompMask = 0xDFFFFFFD;
+    private const uint FpCompEnable = 1u << 0;
+    private const uint FpCompAddressMask = 0x1FFFFFFC; // COMP[28:2]
+    private const int FpCompReplaceShift = 30; // REPLACE[31:30]: 01 lower half-word, 10 upper, 11 both
+    private const ushort BkptOpcodeMask = 0xFF00;
+    private const ushort BkptOpcode = 0xBE00; // Thumb BKPT #imm8 (ARMv7-M A7.7.17)
 
     private readonly uint _cpuId;
     private readonly int _dwtComparators;
@@ -157,6 +165,7 @@ public sealed class CortexM3Core
     private uint _dwtCtrl;
     private bool _fpEnabled;
     private uint _fpRemap;
+    private Func<uint, ushort?> _fetchHalfWord = _ => null;
 
     /// <summary>Creates a core in power-on reset state (debug disabled, running once released).</summary>
     /// <param name="cpuId">CPUID value.</param>
@@ -179,6 +188,16 @@ public sealed class CortexM3Core
 
     /// <summary>Raised when the debugger writes AIRCR.VECTRESET; the chip reloads SP and PC (a core-only reset).</summary>
     public event EventHandler? LocalResetRequested;
+
+    /// <summary>
+    /// Lets the core see the instruction at the PC, so that resuming onto a BKPT instruction halts as on hardware.
+    /// The function returns the half-word at an address, or null where nothing executable is mapped.
+    /// </summary>
+    public void SetInstructionFetch(Func<uint, ushort?> fetchHalfWord)
+    {
+        ArgumentNullException.ThrowIfNull(fetchHalfWord);
+        _fetchHalfWord = fetchHalfWord;
+    }
 
     /// <summary>Current run state.</summary>
     public CoreRunState State { get; private set; }
@@ -422,11 +441,44 @@ public sealed class CortexM3Core
         _regReady = true;
     }
 
+    /// <summary>
+    /// Leaves Debug state. No instructions are modeled, so the only event that can stop the core again is one at the
+    /// very instruction it resumes on: an enabled FPB code comparator matching the PC, or a BKPT instruction there.
+    /// Either halts at once with DFSR.BKPT, PC unchanged — what OpenOCD's step relies on when it plants a temporary
+    /// breakpoint at the PC and resumes to let pending interrupts run.
+    /// </summary>
     private void Resume()
     {
+        if ((_dhcsrControl & CDebugEn) != 0 && BreakpointAt(_registers[15]))
+        {
+            Halt(DfsrBkpt);
+            return;
+        }
+
         State = CoreRunState.Running;
         _regReady = false;
         _retireSticky = true;
+    }
+
+    private bool BreakpointAt(uint pc)
+    {
+        if (_fpEnabled)
+        {
+            var upperHalf = (pc & 2) != 0;
+            for (var i = 0; i < _fpbCodeComparators; i++)
+            {
+                var comp = _fpComp[i];
+                var replace = comp >> FpCompReplaceShift;
+                if ((comp & FpCompEnable) != 0
+                    && (comp & FpCompAddressMask) == (pc & FpCompAddressMask)
+                    && (upperHalf ? (replace & 2) != 0 : (replace & 1) != 0))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return _fetchHalfWord(pc & ~1u) is ushort instruction && (instruction & BkptOpcodeMask) == BkptOpcode;
     }
 
     private void WriteDcrsr(uint value)

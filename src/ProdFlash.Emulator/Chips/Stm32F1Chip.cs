@@ -24,7 +24,6 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     /// <summary>Size of the information block between the system memory and the option bytes (flash size, UID).</summary>
     private const int SignatureBlockSize = 0x20;
 
-    private readonly IModeledClock _clock;
     private readonly NorFlashArray _main;
     private readonly NorFlashArray _optionBytes;
     private readonly byte[] _sram;
@@ -32,6 +31,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private readonly byte[] _signature;
     private readonly Stm32F1FlashController _flash;
     private readonly CortexM3Core _core;
+    private readonly Stm32F1Rcc _rcc = new();
     private uint _dbgMcuCr;
     private bool _resetHeld;
 
@@ -47,7 +47,6 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         ArgumentNullException.ThrowIfNull(clock);
         faults ??= ChipFaults.None;
         Spec = spec;
-        _clock = clock;
         _main = new NorFlashArray(spec.FlashSize);
         _sram = new byte[spec.SramSize];
         _systemMemory = new byte[spec.SystemMemorySize];
@@ -59,6 +58,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         _core = new CortexM3Core(spec.CpuId, spec.FpbCodeComparators, spec.FpbLiteralComparators, spec.DwtComparators);
         _core.SystemResetRequested += (_, _) => SystemReset();
         _core.LocalResetRequested += (_, _) => _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
+        _core.SetInstructionFetch(FetchHalfWord);
         _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
         SenseVoltage = spec.NominalVoltage;
     }
@@ -161,6 +161,12 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Ok;
         }
 
+        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        {
+            value = Extract(_rcc.Read((address - Stm32F1Rcc.Base) & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
         if (address >= 0xE0000000)
         {
             return ReadPrivatePeripheral(address, size, out value);
@@ -202,6 +208,13 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return _flash.WriteRegister(offset & ~3u, word);
         }
 
+        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        {
+            var offset = (address - Stm32F1Rcc.Base) & ~3u;
+            _rcc.Write(offset, size == 4 ? value : Merge(_rcc.Read(offset), address, size, value));
+            return BusResult.Ok;
+        }
+
         if (address >= 0xE0000000)
         {
             return WritePrivatePeripheral(address, size, value);
@@ -212,6 +225,11 @@ public sealed class Stm32F1Chip : IEmulatedTarget
 
     private static void ApplyFaults(Stm32F1ChipSpec spec, ChipFaults faults, NorFlashArray main, NorFlashArray optionBytes)
     {
+        if (faults.Rdp2 && spec.HasRdpLevel2)
+        {
+            throw new ChipConfigurationException($"Fault 'Rdp2' is not modeled for {spec.PartName}: the STM32F1 chip model has no level-2 behaviour.");
+        }
+
         if (faults.Rdp2)
         {
             throw new ChipConfigurationException(
@@ -301,6 +319,27 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         var shift = (int)(8 * (address & 3));
         var mask = ((1u << (8 * size)) - 1) << shift;
         return (word & ~mask) | ((value << shift) & mask);
+    }
+
+    /// <summary>The core's instruction fetch: flash (and its alias), SRAM and system memory, ignoring debugger protection.</summary>
+    private ushort? FetchHalfWord(uint address)
+    {
+        if (TryFlashOffset(address, 2, out var offset))
+        {
+            return _main.ReadHalfWord(offset);
+        }
+
+        if (InRange(address, 2, Spec.SramBase, _sram.Length))
+        {
+            return (ushort)ReadLittleEndian(_sram, (int)(address - Spec.SramBase), 2);
+        }
+
+        if (InRange(address, 2, Spec.SystemMemoryBase, _systemMemory.Length))
+        {
+            return (ushort)ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), 2);
+        }
+
+        return null;
     }
 
     private bool TryFlashOffset(uint address, int size, out int offset)
@@ -449,6 +488,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private void SystemReset()
     {
         _flash.Reset(); // FPEC registers to reset values, option bytes reloaded
+        _rcc.Reset();
         if (_core.State != CoreRunState.InReset)
         {
             _core.EnterReset();

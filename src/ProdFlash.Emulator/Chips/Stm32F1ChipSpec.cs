@@ -4,7 +4,7 @@ namespace ProdFlash.Emulator.Chips;
 /// <param name="ProgramHalfWord">Time to program one 16-bit half-word (t_prog).</param>
 /// <param name="PageErase">Time to erase one page (t_ERASE).</param>
 /// <param name="MassErase">Time to erase the whole main flash (t_ME).</param>
-public sealed record FlashTimings(TimeSpan ProgramHalfWord, TimeSpan PageErase, TimeSpan MassErase);
+public sealed record FlashOperationTimes(TimeSpan ProgramHalfWord, TimeSpan PageErase, TimeSpan MassErase);
 
 /// <summary>A CoreSight component in the chip's debug address space, with its identity and its ROM-table entry.</summary>
 /// <param name="Name">Short name (SCS, DWT, FPB, ITM, TPIU, ETM).</param>
@@ -17,7 +17,10 @@ public sealed record CoreSightComponent(string Name, uint Base, CoreSightIdentit
 /// Everything that makes one STM32F1 part what it is to a debugger: identity registers, memory sizes, ROM table,
 /// flash geometry and timings. One record per part; the chip model takes all of its facts from here.
 /// </summary>
-/// <remarks>Values are cited in <see cref="Stm32F1Specs"/>, where the records are built.</remarks>
+/// <remarks>
+/// Built by <see cref="Stm32F1Specs.FromCatalog(ProdFlash.Core.Devices.DevicePart, ushort)"/> from the device catalog; the few debug facts the catalog does not
+/// hold are cited there.
+/// </remarks>
 public sealed record Stm32F1ChipSpec
 {
     /// <summary>Part name in lower case, as the device catalog names it (e.g. <c>stm32f103c8</c>).</summary>
@@ -82,6 +85,21 @@ public sealed record Stm32F1ChipSpec
     /// <summary>Base of the flash program/erase controller (FPEC) registers.</summary>
     public required uint FlashRegistersBase { get; init; }
 
+    /// <summary>First FLASH_KEYR unlock key.</summary>
+    public required uint FlashKey1 { get; init; }
+
+    /// <summary>Second FLASH_KEYR unlock key.</summary>
+    public required uint FlashKey2 { get; init; }
+
+    /// <summary>First FLASH_OPTKEYR unlock key (on F1 the same as <see cref="FlashKey1"/>).</summary>
+    public required uint OptionKey1 { get; init; }
+
+    /// <summary>Second FLASH_OPTKEYR unlock key.</summary>
+    public required uint OptionKey2 { get; init; }
+
+    /// <summary>Whether the family has readout protection level 2 (F1: no).</summary>
+    public required bool HasRdpLevel2 { get; init; }
+
     /// <summary>Address of DBGMCU_IDCODE (DBGMCU_CR follows at +4).</summary>
     public required uint DbgMcuIdCodeAddress { get; init; }
 
@@ -104,10 +122,10 @@ public sealed record Stm32F1ChipSpec
     public required int DwtComparators { get; init; }
 
     /// <summary>Typical flash timings: what the model charges.</summary>
-    public required FlashTimings TypicalTimings { get; init; }
+    public required FlashOperationTimes TypicalTimings { get; init; }
 
     /// <summary>Maximum flash timings from the datasheet (for drivers' timeouts).</summary>
-    public required FlashTimings MaximumTimings { get; init; }
+    public required FlashOperationTimes MaximumTimings { get; init; }
 
     /// <summary>Nominal supply voltage the probe senses, in volts.</summary>
     public required double NominalVoltage { get; init; }

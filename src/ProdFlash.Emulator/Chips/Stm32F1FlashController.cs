@@ -42,12 +42,6 @@ public sealed class Stm32F1FlashController
     /// <summary>Size of the FPEC register window.</summary>
     public const uint RegisterWindowSize = 0x400;
 
-    /// <summary>First unlock key (KEYR and OPTKEYR) (reference §3.2).</summary>
-    public const uint Key1 = 0x45670123;
-
-    /// <summary>Second unlock key (KEYR and OPTKEYR) (reference §3.2).</summary>
-    public const uint Key2 = 0xCDEF89AB;
-
     /// <summary>SR.BSY.</summary>
     public const uint SrBsy = 1u << 0;
 
@@ -338,18 +332,19 @@ public sealed class Stm32F1FlashController
 
         if (!IsLocked)
         {
-            // Keys written while already unlocked are ignored: OpenOCD's "stm32f1x unlock" writes KEY1/KEY2 again after
-            // stm32x_erase_options left the FPEC unlocked, and that sequence works on a genuine F103.
+            // Keys written while already unlocked are ignored (RM0008 §3.3.3, as quoted in TheKikGen/stm32-tkg-hid-bootloader
+            // PR #12; OpenOCD's "stm32f1x unlock" relies on it: it writes KEY1/KEY2 again after stm32x_erase_options left
+            // the FPEC unlocked).
             return BusResult.Ok;
         }
 
-        if (_keyStage == 0 && value == Key1)
+        if (_keyStage == 0 && value == _spec.FlashKey1)
         {
             _keyStage = 1;
             return BusResult.Ok;
         }
 
-        if (_keyStage == 1 && value == Key2)
+        if (_keyStage == 1 && value == _spec.FlashKey2)
         {
             _keyStage = 0;
             _cr &= ~CrLock;
@@ -374,13 +369,13 @@ public sealed class Stm32F1FlashController
             return BusResult.Ok; // OPTKEYR is only heard once the FPEC is unlocked, and not again once OPTWRE is set
         }
 
-        if (_optionKeyStage == 0 && value == Key1)
+        if (_optionKeyStage == 0 && value == _spec.OptionKey1)
         {
             _optionKeyStage = 1;
             return BusResult.Ok;
         }
 
-        if (_optionKeyStage == 1 && value == Key2)
+        if (_optionKeyStage == 1 && value == _spec.OptionKey2)
         {
             _optionKeyStage = 0;
             _cr |= CrOptWre;
@@ -405,6 +400,13 @@ public sealed class Stm32F1FlashController
         _cr = (value & CrSoftwareMask) | optWre | (strtWasSet ? CrStrt : 0);
         if ((value & CrStrt) == 0 || strtWasSet || _operationPending)
         {
+            return;
+        }
+
+        if ((_cr & CrPg) != 0)
+        {
+            // An erase started while PG is still set does nothing on an F103 (libopencm3 issue #253 and PR #250, tested
+            // on STM32F103CB/RB: "the PG bit must be cleared after programming, otherwise a subsequent erase attempt fails").
             return;
         }
 

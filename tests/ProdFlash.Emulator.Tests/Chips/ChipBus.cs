@@ -6,6 +6,8 @@ namespace ProdFlash.Emulator.Tests.Chips;
 /// <summary>Small helpers that drive a chip through its bus as a debugger would, asserting each access succeeds.</summary>
 internal static class ChipBus
 {
+    public const uint Key1 = 0x45670123; // reference §3.2: KEYR and OPTKEYR on F1
+    public const uint Key2 = 0xCDEF89AB;
     public const uint FlashRegs = 0x40022000;
     public const uint Keyr = FlashRegs + Stm32F1FlashController.KeyrOffset;
     public const uint OptKeyr = FlashRegs + Stm32F1FlashController.OptKeyrOffset;
@@ -35,15 +37,15 @@ internal static class ChipBus
 
     public static void UnlockFlash(this Stm32F1Chip chip)
     {
-        chip.Write32(Keyr, Stm32F1FlashController.Key1);
-        chip.Write32(Keyr, Stm32F1FlashController.Key2);
+        chip.Write32(Keyr, Key1);
+        chip.Write32(Keyr, Key2);
     }
 
     public static void UnlockOptionBytes(this Stm32F1Chip chip)
     {
         chip.UnlockFlash();
-        chip.Write32(OptKeyr, Stm32F1FlashController.Key1);
-        chip.Write32(OptKeyr, Stm32F1FlashController.Key2);
+        chip.Write32(OptKeyr, Key1);
+        chip.Write32(OptKeyr, Key2);
     }
 
     /// <summary>Advances modeled time until FLASH_SR.BSY clears, as a driver polling SR would.</summary>

@@ -280,4 +280,61 @@ public sealed class CortexM3CoreTests
         // Assert: CPUID[31:24] = 0x41 (ARM)
         Assert.Equal(0x41u, implementer);
     }
+
+    [Fact]
+    public void Resume_FpbComparatorAtPc_HaltsAtOnceWithBkpt()
+    {
+        // Arrange: halted at the reset vector 0x08000144; OpenOCD's step plants a hardware breakpoint at the PC
+        var chip = NewChipWithVectorTable();
+        chip.Write32(DemcrAddress, VcCoreReset);
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn | CHalt);
+        chip.Write32(AircrAddress, (VectKey << 16) | AircrSysResetReq);
+        chip.Write32(DfsrAddress, 0x1F);
+        chip.Write32(0xE0002000, 3); // FP_CTRL KEY | ENABLE
+        chip.Write32(0xE0002008, 0x48000144 | 1); // FP_COMP0: REPLACE = 01 (lower half-word), address, ENABLE
+
+        // Act
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn);
+
+        // Assert
+        Assert.Equal(CoreRunState.Halted, chip.Core.State);
+        Assert.Equal(DfsrBkpt, chip.Read32(DfsrAddress));
+        Assert.Equal(0x08000144u, chip.Core.ProgramCounter);
+    }
+
+    [Fact]
+    public void Resume_FpbComparatorElsewhere_Runs()
+    {
+        // Arrange
+        var chip = NewChipWithVectorTable();
+        chip.Write32(DemcrAddress, VcCoreReset);
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn | CHalt);
+        chip.Write32(AircrAddress, (VectKey << 16) | AircrSysResetReq);
+        chip.Write32(0xE0002000, 3);
+        chip.Write32(0xE0002008, 0x80000144 | 1); // REPLACE = 10: upper half-word (0x08000146) only
+
+        // Act
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn);
+
+        // Assert
+        Assert.Equal(CoreRunState.Running, chip.Core.State);
+    }
+
+    [Fact]
+    public void Resume_OntoBkptInstructionInSram_HaltsWithBkpt()
+    {
+        // Arrange: PC in SRAM holding BKPT #0 (0xBE00), as OpenOCD's soft breakpoint writes it
+        var chip = NewChipWithVectorTable();
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn | CHalt);
+        chip.Write16(0x20000100, 0xBE00);
+        chip.Write32(DcrdrAddress, 0x20000100);
+        chip.Write32(DcrsrAddress, DcrsrRegWnR | 15);
+
+        // Act
+        chip.Write32(DhcsrAddress, DebugKey | CDebugEn);
+
+        // Assert
+        Assert.Equal(CoreRunState.Halted, chip.Core.State);
+        Assert.Equal(DfsrBkpt, chip.Read32(DfsrAddress) & DfsrBkpt);
+    }
 }

@@ -38,8 +38,8 @@ public sealed class Stm32F1FlashControllerTests
 
         // Act
         var wrong = chip.Write(ChipBus.Keyr, AccessWidth.Word, 0x12345678);
-        var retryKey1 = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key1);
-        var retryKey2 = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key2);
+        var retryKey1 = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key1);
+        var retryKey2 = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key2);
         var stillLocked = chip.Read32(ChipBus.Cr) & CrLock;
         chip.SetResetLine(true);
         chip.SetResetLine(false);
@@ -60,7 +60,7 @@ public sealed class Stm32F1FlashControllerTests
         var chip = NewChip();
 
         // Act
-        var result = chip.Write(ChipBus.Keyr, AccessWidth.Word, Key2);
+        var result = chip.Write(ChipBus.Keyr, AccessWidth.Word, ChipBus.Key2);
 
         // Assert
         Assert.Equal(BusResult.Fault, result);
@@ -364,5 +364,27 @@ public sealed class Stm32F1FlashControllerTests
 
         // Assert
         Assert.Contains("0..63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PageErase_PgStillSet_NothingErased()
+    {
+        // Arrange: a driver that sets PER with a read-modify-write and forgets to clear PG
+        var chip = NewChip();
+        chip.UnlockFlash();
+        chip.Write32(ChipBus.Cr, CrPg);
+        chip.Write16(0x08000000, 0x0000);
+        chip.WaitNotBusy(_clock);
+        chip.Write32(ChipBus.Sr, SrEop);
+
+        // Act
+        chip.Write32(ChipBus.Cr, CrPg | CrPer);
+        chip.Write32(ChipBus.Ar, 0x08000000);
+        chip.Write32(ChipBus.Cr, CrPg | CrPer | CrStrt);
+
+        // Assert: libopencm3 #253 — on an F103 the erase fails while PG is set
+        Assert.Equal(0u, chip.Read32(ChipBus.Sr));
+        Assert.Equal(0x0000, chip.Read16(0x08000000));
+        Assert.Equal(0, chip.Counters.PagesErased);
     }
 }

@@ -188,7 +188,7 @@ public sealed class Stm32F1IdentityTests
     [InlineData(0x30000000u)] // nothing there
     [InlineData(0x20005000u)] // just past 20 KiB SRAM
     [InlineData(0x08010000u)] // just past 64 KiB flash
-    [InlineData(0x40021000u)] // a peripheral the model leaves out (RCC)
+    [InlineData(0x40010800u)] // a peripheral the model leaves out (GPIOA)
     [InlineData(0x1FFFF810u)] // past the option bytes
     [InlineData(0xE0041000u)] // ETM: not present on the ROM table
     public void Read_UnmappedAddress_BusFault(uint address)
@@ -261,5 +261,38 @@ public sealed class Stm32F1IdentityTests
 
         // Assert
         Assert.Equal(0x1234, alias);
+    }
+
+    [Fact]
+    public void RccAhbEnr_CloneTellBits_StayZeroOnGenuineF103()
+    {
+        // Arrange
+        var chip = NewChip();
+        var resetValue = chip.Read32(0x40021014);
+
+        // Act: set every bit, as the clone detectors do for b3 (APM32 FPU) and b12 (CH32 USB2)
+        chip.Write32(0x40021014, 0xFFFFFFFF);
+        var readBack = chip.Read32(0x40021014);
+
+        // Assert: reference §5.3 — b3 and b12 reserved on ST silicon; reset value SRAMEN | FLITFEN
+        Assert.Equal(0x14u, resetValue);
+        Assert.Equal(0u, readBack & ((1u << 3) | (1u << 12)));
+        Assert.Equal(0x55u, readBack);
+    }
+
+    [Fact]
+    public void Stm32F103CB_SameIdentity_Reports128KiB()
+    {
+        // Arrange
+        var chip = new Stm32F1Chip(Stm32F1Specs.ByPartName["STM32F103CB"], _clock);
+
+        // Act
+        var flashSizeKiB = chip.Read16(0x1FFFF7E0);
+        var lastHalfWord = chip.Read16(0x0801FFFE);
+
+        // Assert
+        Assert.Equal(128, flashSizeKiB);
+        Assert.Equal(0xFFFF, lastHalfWord);
+        Assert.Equal(0x20036410u, chip.Read32(0xE0042000));
     }
 }

@@ -12,7 +12,7 @@ namespace ProdFlash.Emulator.Tests.StLink;
 /// </summary>
 public sealed class FlashStallTests
 {
-    private const uint FlashRegisters = 0x4002_2000;
+    private static readonly uint FlashRegisters = Stm32F1Specs.Stm32F103C8.FlashRegistersBase;
 
     [Fact]
     public void WriteMem16_BlockIntoBusyF1Flash_StallsTheApForTheFlashProgrammingTime()
@@ -23,8 +23,8 @@ public sealed class FlashStallTests
         var probe = new EmulatedStLink(StLinkPersonality.Create("v2j37"), chip, clock);
         Run(probe, [0xF2, 0x30, 0xA3], 2);
         Run(probe, [0xF2, 0x43, 0x00, 0x00], 2);
-        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1FlashController.Key1);
-        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1FlashController.Key2);
+        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1Specs.Stm32F103C8.FlashKey1);
+        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1Specs.Stm32F103C8.FlashKey2);
         WriteWord(probe, FlashRegisters + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrPg);
         var image = Enumerable.Range(0, 1024).Select(i => (byte)(i * 5 + 1)).ToArray();
         var halfWords = image.Length / 2;
@@ -55,8 +55,8 @@ public sealed class FlashStallTests
         var probe = new EmulatedStLink(StLinkPersonality.Create("v2j37"), chip, clock);
         Run(probe, [0xF2, 0x30, 0xA3], 2);
         Run(probe, [0xF2, 0x43, 0x00, 0x00], 2);
-        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1FlashController.Key1);
-        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1FlashController.Key2);
+        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1Specs.Stm32F103C8.FlashKey1);
+        WriteWord(probe, FlashRegisters + Stm32F1FlashController.KeyrOffset, Stm32F1Specs.Stm32F103C8.FlashKey2);
         WriteWord(probe, FlashRegisters + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrPer);
         WriteWord(probe, FlashRegisters + Stm32F1FlashController.ArOffset, 0x0800_0400);
         WriteWord(probe, FlashRegisters + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrPer | Stm32F1FlashController.CrStrt);

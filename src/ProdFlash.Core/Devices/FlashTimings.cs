@@ -1,0 +1,34 @@
+namespace ProdFlash.Core.Devices;
+
+/// <summary>A datasheet time: typical and maximum, either of which may be unknown (null), with its source.</summary>
+/// <param name="Typical">Typical value, or null where no public source gives it.</param>
+/// <param name="Maximum">Maximum value, or null where no public source gives it.</param>
+/// <param name="Source">Where the values come from, or why they are unknown.</param>
+public sealed record TimingRange(TimeSpan? Typical, TimeSpan? Maximum, string Source)
+{
+    /// <summary>Whether at least one value is known.</summary>
+    public bool IsKnown => Typical.HasValue || Maximum.HasValue;
+
+    /// <summary>A range with neither value known.</summary>
+    public static TimingRange Unknown(string why) => new(null, null, why);
+}
+
+/// <summary>Erase time for units of one size.</summary>
+/// <param name="UnitSize">Unit size in bytes (a page or a sector size).</param>
+/// <param name="Time">The time to erase one unit of that size.</param>
+public sealed record EraseTiming(uint UnitSize, TimingRange Time);
+
+/// <summary>
+/// Flash operation times from the datasheet "Flash memory characteristics" table, where a public source gives them.
+/// Unknown values are null, never guessed.
+/// </summary>
+/// <param name="Program">Time to program one programming unit (see <see cref="ProgrammingUnit"/>).</param>
+/// <param name="UnitErase">Time to erase one page or sector, by unit size.</param>
+/// <param name="MassErase">Time for a mass erase (per bank where the datasheet says so).</param>
+public sealed record FlashTimings(TimingRange Program, IReadOnlyList<EraseTiming> UnitErase, TimingRange MassErase)
+{
+    /// <summary>The erase time for units of <paramref name="unitSize"/> bytes, or an unknown range when none is listed.</summary>
+    public TimingRange EraseTime(uint unitSize) =>
+        UnitErase.FirstOrDefault(e => e.UnitSize == unitSize)?.Time
+        ?? TimingRange.Unknown($"no erase time listed for {unitSize}-byte units");
+}
