@@ -14,7 +14,8 @@ namespace ProdFlash.Emulator.Server;
 /// Each request's length follows from its byte 0; each reply has exactly the size OpenOCD expects. Reports API 2
 /// (so OpenOCD uses plain commands, §5.1 rule 1) and version 2.1.1. A probe opened by one client is reported
 /// <c>DeviceUsed</c> and a second OPEN_DEV gets TCP_BUSY (0x2004). When a probe is unplugged (fault) the server closes
-/// that client's connection, as the device is gone. Lifetime: <see cref="Start"/> once, then
+/// that client's connection and leaves the device list, as the device is gone. Device cookies stay tied to a probe.
+/// GET_NB_OF_DEV_CLIENTS (0x07) and any other unknown request close the connection: their length is not known. Lifetime: <see cref="Start"/> once, then
 /// <see cref="DisposeAsync"/> stops accepting, closes every client and waits for their tasks. Thread-safe.
 /// </remarks>
 public sealed class StLinkServer : IAsyncDisposable
@@ -207,7 +208,7 @@ public sealed class StLinkServer : IAsyncDisposable
                 break;
             case StLinkServerOp.GetDeviceCount:
                 reply = new byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(reply, (uint)_probes.Count);
+                BinaryPrimitives.WriteUInt32LittleEndian(reply, (uint)AttachedProbes().Count);
                 break;
             case StLinkServerOp.GetDeviceInfo:
                 reply = DeviceInfo(head[1]);
@@ -233,15 +234,33 @@ public sealed class StLinkServer : IAsyncDisposable
         return true;
     }
 
-    private byte[] DeviceInfo(int index)
+    // Probes still plugged in, by their position in the device list; an unplugged probe leaves the list.
+    private List<int> AttachedProbes()
+    {
+        var attached = new List<int>();
+        for (var i = 0; i < _probes.Count; i++)
+        {
+            if (!_probes[i].IsUnplugged)
+            {
+                attached.Add(i);
+            }
+        }
+
+        return attached;
+    }
+
+    private byte[] DeviceInfo(int listIndex)
     {
         // SS, then TDeviceInfo2: [4..7] cookie, [8..39] serial NUL-padded, [40..41] VID, [42..43] PID, [44] DeviceUsed.
         var reply = new byte[4 + DeviceInfoLength];
-        if (index >= _probes.Count)
+        var attached = AttachedProbes();
+        if (listIndex >= attached.Count)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(reply, (uint)StLinkServerStatus.BadParameter);
             return reply;
         }
+
+        var index = attached[listIndex];
 
         var personality = _probes[index].Personality;
         BinaryPrimitives.WriteUInt32LittleEndian(reply.AsSpan(0), (uint)StLinkServerStatus.Ok);
@@ -261,7 +280,7 @@ public sealed class StLinkServer : IAsyncDisposable
     {
         var reply = new byte[8];
         var index = (long)cookie - FirstCookie;
-        if (index < 0 || index >= _probes.Count)
+        if (index < 0 || index >= _probes.Count || _probes[(int)index].IsUnplugged)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(reply, (uint)StLinkServerStatus.BadParameter);
             return reply;

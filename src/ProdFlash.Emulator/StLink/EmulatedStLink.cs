@@ -354,6 +354,11 @@ public sealed class EmulatedStLink
                 return SetComFrequency(command[2], BinaryPrimitives.ReadUInt32LittleEndian(command[4..]), reply);
             case StLinkDebugCommand.GetComFreq when Personality.IsV3:
                 return GetComFrequency(command[2], reply);
+            case StLinkDebugCommand.SwitchStLinkFreq when Personality.IsV3:
+                // Prescaler 1, 2 or 4; the firmware answers CONF_CHANGED (PY set_prescaler).
+                Array.Clear(reply, 0, 8);
+                reply[0] = (byte)(command[2] is 1 or 2 or 4 ? StLinkStatus.ConfigurationChanged : StLinkStatus.CommandError);
+                return 8;
             case StLinkDebugCommand.RwMiscOut when Personality.HasCsw:
                 return RwMiscOut(BinaryPrimitives.ReadUInt32LittleEndian(command[2..]), dataOut);
             case StLinkDebugCommand.RwMiscIn when Personality.HasCsw:

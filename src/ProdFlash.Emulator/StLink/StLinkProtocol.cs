@@ -121,6 +121,9 @@ public enum StLinkDebugCommand : byte
     /// <summary>GET_COM_FREQ (V3): mode at [2]; 52-byte reply (OCD:3099).</summary>
     GetComFreq = 0x62,
 
+    /// <summary>SWITCH_STLINK_FREQ (V3): prescaler at [2]; 8-byte reply, status CONF_CHANGED (PY set_prescaler).</summary>
+    SwitchStLinkFreq = 0x63,
+
     /// <summary>READMEM_32BIT (all firmware).</summary>
     ReadMem32 = 0x07,
 

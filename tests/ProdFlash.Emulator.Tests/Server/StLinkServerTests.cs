@@ -157,3 +157,43 @@ public sealed class StLinkServerTests
         Assert.Equal(Hex("02100000 000000000000"), reply);
     }
 }
+
+public sealed class StLinkServerUnplugTests
+{
+    [Fact]
+    public async Task Unplug_AtConnect_ClosesTheClientAndTheProbeLeavesTheList()
+    {
+        // Arrange: probe 0 vanishes when SWD is entered, probe 1 stays.
+        var clock = new ModeledClock(new FakeTimeProvider());
+        var vanishing = new EmulatedStLink(StLinkPersonality.Create("v2j37", 0), new RamTarget(), clock, ProdFlash.Emulator.Faults.FaultSet.ParseList("unplug:connect"));
+        var staying = new EmulatedStLink(StLinkPersonality.Create("v2j37", 1), new RamTarget(), new ModeledClock(new FakeTimeProvider()));
+        await using var server = new StLinkServer([vanishing, staying]);
+        server.Start(0);
+        var ct = TestContext.Current.CancellationToken;
+        using var first = new TcpClient();
+        await first.ConnectAsync(IPAddress.Loopback, server.Port, ct);
+        var stream = first.GetStream();
+        await stream.WriteAsync(Convert.FromHexString("0300000034120000"), ct);
+        await stream.ReadExactlyAsync(new byte[8], ct);
+
+        // Act
+        await stream.WriteAsync(Convert.FromHexString("05000000FECA0000F230A30000000000000000000000000001000000" + "02000000"), ct);
+        var read = await stream.ReadAtLeastAsync(new byte[6], 6, throwOnEndOfStream: false, ct);
+        using var second = new TcpClient();
+        await second.ConnectAsync(IPAddress.Loopback, server.Port, ct);
+        var secondStream = second.GetStream();
+        await secondStream.WriteAsync(new byte[] { 0x01 }, ct);
+        var count = new byte[4];
+        await secondStream.ReadExactlyAsync(count, ct);
+        await secondStream.WriteAsync(Convert.FromHexString("0200000029000000"), ct);
+        var info = new byte[45];
+        await secondStream.ReadExactlyAsync(info, ct);
+
+        // Assert
+        Assert.Equal(0, read);
+        Assert.True(vanishing.IsUnplugged);
+        Assert.Equal(new byte[] { 1, 0, 0, 0 }, count);
+        Assert.Equal(new byte[] { 0x35, 0x12, 0, 0 }, info[4..8]);
+        Assert.Equal(staying.Personality.Serial, System.Text.Encoding.ASCII.GetString(info, 8, 24));
+    }
+}

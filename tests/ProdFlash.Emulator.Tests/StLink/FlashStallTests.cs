@@ -84,3 +84,45 @@ public sealed class FlashStallTests
         Assert.Equal(0x80, Run(probe, [0xF2, 0x3E], 12)[0]);
     }
 }
+
+public sealed class UnplugPhaseTests
+{
+    [Fact]
+    public void UnplugAtErase_F103FromSelector_VanishesWhenThePageEraseStarts()
+    {
+        var probe = EmulatedProbes.Create(EmulatorSelector.Parse("emulator://stm32f103c8?faults=unplug:erase:0"), 0, new FakeTimeProvider());
+        var spec = Stm32F1Specs.Stm32F103C8;
+        Send(probe, [0xF2, 0x30, 0xA3], []);
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x04, 4), BitConverterLe(spec.FlashKey1));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x04, 4), BitConverterLe(spec.FlashKey2));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x10, 4), BitConverterLe(1u << 1));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x14, 4), BitConverterLe(0x0800_0000));
+
+        var atErase = Assert.Throws<ProdFlash.Probes.StLink.StLinkTransportException>(
+            () => Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x10, 4), BitConverterLe((1u << 1) | (1u << 6))));
+        var afterwards = Assert.Throws<ProdFlash.Probes.StLink.StLinkTransportException>(() => Send(probe, [0xF1], []));
+
+        Assert.True(atErase.IsDisconnected);
+        Assert.True(afterwards.IsDisconnected);
+    }
+
+    [Fact]
+    public void SwitchStLinkFreq_V3_AnswersConfigurationChanged()
+    {
+        var harness = new ProbeHarness("v3j9");
+
+        var reply = harness.In(8, 0xF2, 0x63, 0x02);
+
+        Assert.Equal(new byte[] { 0x40, 0, 0, 0, 0, 0, 0, 0 }, reply);
+    }
+
+    private static void Send(EmulatedStLink probe, byte[] command, byte[] dataOut) =>
+        probe.Execute(ProbeHarness.Cdb(command), dataOut, new byte[dataOut.Length == 0 ? 8 : 0]);
+
+    private static byte[] BitConverterLe(uint value)
+    {
+        var data = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(data, value);
+        return data;
+    }
+}
