@@ -316,10 +316,10 @@ public sealed class EmulatedStLink
                 return 12;
             case StLinkDebugCommand.DriveNrst:
                 return DriveNrst(command[2], reply);
-            case StLinkDebugCommand.StartTraceRx when Personality.HasTargetVoltage:
-            case StLinkDebugCommand.StopTraceRx when Personality.HasTargetVoltage:
+            case StLinkDebugCommand.StartTraceRx when Personality.HasTrace:
+            case StLinkDebugCommand.StopTraceRx when Personality.HasTrace:
                 return Status(reply, 2, StLinkStatus.Ok);
-            case StLinkDebugCommand.GetTraceNb when Personality.HasTargetVoltage:
+            case StLinkDebugCommand.GetTraceNb when Personality.HasTrace:
                 // No SWO is modeled: zero bytes waiting (u16 count).
                 reply[0] = 0;
                 reply[1] = 0;

@@ -84,6 +84,9 @@ public sealed record StLinkPersonality(
     /// <summary>GET_TARGET_VOLTAGE (V2 ≥ J13, V3).</summary>
     public bool HasTargetVoltage => AtLeast(13, 1);
 
+    /// <summary>SWO trace commands START/STOP_TRACE_RX, GET_TRACE_NB (V2 ≥ J13, V3).</summary>
+    public bool HasTrace => AtLeast(13, 1);
+
     /// <summary>GETLASTRWSTATUS2 (V2 ≥ J15, V3).</summary>
     public bool HasRwStatus2 => AtLeast(15, 1);
 

@@ -15,6 +15,12 @@ namespace ProdFlash.Emulator.Timing;
 /// </remarks>
 public sealed class ModeledClock : IModeledClock
 {
+    /// <summary>
+    /// Real-time mode waits only once this much modeled time has piled up: shorter timer waits overshoot (timer
+    /// resolution), so the remainder is carried to the next settle and the average pace stays right.
+    /// </summary>
+    public static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(5);
+
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
     private readonly long _startTimestamp;
@@ -77,13 +83,21 @@ public sealed class ModeledClock : IModeledClock
         }
     }
 
-    /// <summary>In real-time mode, waits the time charged since the last settle; otherwise returns at once.</summary>
+    /// <summary>
+    /// In real-time mode, waits the time charged since the last settle once it reaches <see cref="MinimumWait"/>;
+    /// otherwise returns at once.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     public Task SettleAsync(CancellationToken cancellationToken)
     {
         TimeSpan wait;
         lock (_gate)
         {
+            if (_unsettled < MinimumWait)
+            {
+                return Task.CompletedTask;
+            }
+
             wait = _unsettled;
             _unsettled = TimeSpan.Zero;
         }

@@ -46,4 +46,21 @@ public sealed class ModeledClockTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(30), clock.Now);
     }
+
+    [Fact]
+    public void SettleAsync_RealTimeBelowMinimumWait_CarriesTheTimeOver()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new ModeledClock(time, realTime: true);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var small = clock.SettleAsync(TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromMilliseconds(4));
+        var reached = clock.SettleAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(small.IsCompleted);
+        Assert.False(reached.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.True(reached.IsCompleted);
+    }
 }
