@@ -13,7 +13,8 @@ namespace ProdFlash.Emulator.StLink;
 /// </summary>
 /// <remarks>
 /// Choices where no public source says what real firmware does (each documented at its constant or method):
-/// a DEBUG sub-command the firmware lacks answers 2 bytes <c>[0x42 UNKNOWN_CMD, 0]</c> (PY/PR name 0x42); an unknown
+/// a DEBUG sub-command the firmware lacks answers 2 bytes <c>[0x42 UNKNOWN_CMD, 0]</c> (PY/PR name 0x42, and Black Magic
+/// Debug's hosted driver, src/platforms/hosted/stlinkv2.c, handles it as a reply status from the probe); an unknown
 /// top-level command is not answered at all (<see cref="NoAnswer"/>; the host's USB read times out); a memory command
 /// over the firmware's size limit or misaligned does no bus access and reports CMD_ERROR/ALIGNMENT_ERROR through
 /// GETLASTRWSTATUS(2); before each memory command the firmware clears sticky DP flags (inferred: OpenOCD's HLA path
