@@ -14,6 +14,17 @@ public sealed class OpenOcdConformanceTests
 {
     public static TheoryData<string> Drivers => new() { "dapdirect", "hla" };
 
+    public static TheoryData<string, string> DriversAndProbes => new()
+    {
+        { "dapdirect", "v2j37" },
+        { "hla", "v2j37" },
+        { "dapdirect", "v21j40" },
+        { "hla", "v21j40" },
+        { "dapdirect", "v3j9" },
+        { "hla", "v3j9" },
+        { "dapdirect", "clone" },
+    };
+
     [Theory]
     [MemberData(nameof(Drivers))]
     public async Task Examine_F103C8_FindsCortexM3AndSixtyFourKiBAndReadsIdentity(string driver)
@@ -60,11 +71,11 @@ public sealed class OpenOcdConformanceTests
     }
 
     [Theory]
-    [MemberData(nameof(Drivers))]
-    public async Task ProgramVerify_HexImageWithoutWorkArea_LandsInTheEmulatedFlash(string driver)
+    [MemberData(nameof(DriversAndProbes))]
+    public async Task ProgramVerify_HexImageWithoutWorkArea_LandsInTheEmulatedFlash(string driver, string personality)
     {
         // Arrange: 5000 bytes over five 1 KiB pages, ending mid-page.
-        await using var bench = OpenOcdBench.Start();
+        await using var bench = OpenOcdBench.Start(personality);
         using var temp = new TempDirectory();
         var image = Enumerable.Range(0, 5000).Select(i => (byte)((i * 131) ^ (i >> 8))).ToArray();
         var hexPath = temp.File("image.hex");
@@ -101,6 +112,34 @@ public sealed class OpenOcdConformanceTests
         run.AssertPrinted("0x08000000: ffffffff");
         Assert.Equal(1, bench.Chip.Counters.MassErases);
         Assert.All(bench.Chip.MainFlash.ToArray(), b => Assert.Equal(0xFF, b));
+    }
+
+    [Fact]
+    public async Task MassErase_AfterProgramming_LeavesTheFlashErased()
+    {
+        await using var bench = OpenOcdBench.Start();
+        using var temp = new TempDirectory();
+        var hexPath = temp.File("ones.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[1024]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", $"program {hexPath}", "stm32f1x mass_erase 0", "mdw 0x08000000");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("stm32x mass erase complete");
+        run.AssertPrinted("0x08000000: ffffffff");
+        Assert.Equal(1, bench.Chip.Counters.MassErases);
+        Assert.All(bench.Chip.MainFlash.ToArray(), b => Assert.Equal(0xFF, b));
+    }
+
+    [Fact]
+    public async Task OptionsRead_WriteProtectedFirstPages_ShowsTheClearedWrpBit()
+    {
+        await using var bench = OpenOcdBench.Start(faults: new ChipFaults(WriteProtectedPages: new HashSet<int> { 0, 1, 2, 3 }));
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", "stm32f1x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("write protection register = 0xfffffffe");
     }
 
     [Fact]
