@@ -235,6 +235,33 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(32 * 1024, bench.Chip.Counters.BytesProgrammed);
     }
 
+    [Fact]
+    public async Task TwoOpenOcds_AtOnce_EachProgramsItsOwnBoardThroughOneServer()
+    {
+        await using var bench = OpenOcdBench.Start(count: 2);
+        using var temp = new TempDirectory();
+        var images = new[] { new byte[2048], new byte[2048] };
+        images[0].AsSpan().Fill(0x11);
+        images[1].AsSpan().Fill(0x22);
+        var paths = new[] { temp.File("a.hex"), temp.File("b.hex") };
+        for (var i = 0; i < 2; i++)
+        {
+            await File.WriteAllTextAsync(paths[i], OpenOcdBench.IntelHex(0x0800_0000, images[i]), TestContext.Current.CancellationToken);
+        }
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => bench.RunAsync(
+            i == 0 ? "dapdirect" : "hla", [$"adapter serial {bench.Server.Probes[i].Personality.Serial}"], "reset halt", $"program {paths[i]} verify")));
+
+        foreach (var run in runs)
+        {
+            run.AssertSucceeded();
+            run.AssertPrinted("** Verified OK **");
+        }
+
+        Assert.Equal(images[0], bench.Chips[0].MainFlash[..2048].ToArray());
+        Assert.Equal(images[1], bench.Chips[1].MainFlash[..2048].ToArray());
+    }
+
     private static uint BitConverterLittleEndian(byte[] data, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
 }

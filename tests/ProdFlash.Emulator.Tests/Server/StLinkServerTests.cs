@@ -161,6 +161,23 @@ public sealed class StLinkServerTests
 public sealed class StLinkServerUnplugTests
 {
     [Fact]
+    public async Task DisposeAsync_WithAnIdleClientConnected_StopsAndClosesIt()
+    {
+        var probe = new EmulatedStLink(StLinkPersonality.Create("v2j37"), new RamTarget(), new ModeledClock(new FakeTimeProvider()));
+        var server = new StLinkServer([probe]);
+        server.Start(0);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, TestContext.Current.CancellationToken);
+
+        var dispose = server.DisposeAsync().AsTask();
+        var finished = await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var read = await client.GetStream().ReadAsync(new byte[1], TestContext.Current.CancellationToken);
+
+        Assert.Same(dispose, finished);
+        Assert.Equal(0, read);
+    }
+
+    [Fact]
     public async Task Unplug_AtConnect_ClosesTheClientAndTheProbeLeavesTheList()
     {
         // Arrange: probe 0 vanishes when SWD is entered, probe 1 stays.
