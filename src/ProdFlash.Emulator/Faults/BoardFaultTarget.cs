@@ -4,7 +4,8 @@ namespace ProdFlash.Emulator.Faults;
 
 /// <summary>
 /// A target seen through a faulty board or wire: no VCC (0 V, no SWD answer), low VCC (1.6 V, still answers),
-/// no ACK (good voltage, no answer), or a flaky SWD link that answers WAIT at a seeded, repeatable rate.
+/// no ACK (good voltage, no answer), SWD pins remapped by the firmware (answers only under reset), or a flaky SWD
+/// link that answers WAIT at a seeded, repeatable rate.
 /// </summary>
 /// <remarks>Not thread-safe, like the target it wraps.</remarks>
 public sealed class BoardFaultTarget : IEmulatedTarget
@@ -12,6 +13,8 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     private readonly IEmulatedTarget _inner;
     private readonly FaultSet _faults;
     private readonly Random _random;
+    private bool _inReset;
+    private bool _attachedUnderReset;
 
     /// <summary>Wraps <paramref name="inner"/> with the board faults of <paramref name="faults"/>.</summary>
     /// <param name="inner">The chip.</param>
@@ -42,10 +45,38 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     public uint ApBase => _inner.ApBase;
 
     /// <inheritdoc />
-    public bool SwdResponds => !_faults.NoVcc && !_faults.NoAck && _inner.SwdResponds;
+    public bool SwdResponds
+    {
+        get
+        {
+            if (_faults.NoVcc || _faults.NoAck || !_inner.SwdResponds)
+            {
+                return false;
+            }
+
+            if (!_faults.SwdRemapped || _attachedUnderReset)
+            {
+                return true;
+            }
+
+            // While NRST is low the pins are still SWD; a debugger that talks now is taken to halt the core
+            // (e.g. DEMCR.VC_CORERESET), so the remapping firmware never runs again until the next reset without it.
+            _attachedUnderReset = _inReset;
+            return _inReset;
+        }
+    }
 
     /// <inheritdoc />
-    public void SetResetLine(bool asserted) => _inner.SetResetLine(asserted);
+    public void SetResetLine(bool asserted)
+    {
+        if (asserted && !_inReset)
+        {
+            _attachedUnderReset = false;
+        }
+
+        _inReset = asserted;
+        _inner.SetResetLine(asserted);
+    }
 
     /// <inheritdoc />
     public BusResult Read(uint address, AccessWidth width, out uint value)

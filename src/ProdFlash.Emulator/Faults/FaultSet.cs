@@ -37,7 +37,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -53,6 +53,12 @@ public sealed record FaultSet
     /// <summary>Good voltage, but no ACK at all on SWD.</summary>
     public bool NoAck { get; init; }
 
+    /// <summary>
+    /// The firmware remaps the SWD pins (F1: AFIO_MAPR SWJ_CFG = 100): the DP answers only while NRST is held low,
+    /// or after a debugger attached under reset (it then holds the core, so the firmware never runs).
+    /// </summary>
+    public bool SwdRemapped { get; init; }
+
     /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
     public double FlakyWaitRate { get; init; }
 
@@ -63,7 +69,7 @@ public sealed record FaultSet
     public ChipFaults Chip { get; init; } = ChipFaults.None;
 
     /// <summary>Whether any board or wire fault wraps the target.</summary>
-    public bool HasBoardFault => NoVcc || LowVcc || NoAck || FlakyWaitRate > 0;
+    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0;
 
     /// <summary>Parses a comma-separated list (the <c>?faults=</c> part of an emulator selector).</summary>
     /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
@@ -98,6 +104,10 @@ public sealed record FaultSet
                 case "no-ack":
                     NoArguments(name, parts);
                     set = set with { NoAck = true };
+                    break;
+                case "swd-remap":
+                    NoArguments(name, parts);
+                    set = set with { SwdRemapped = true };
                     break;
                 case "flaky-wait":
                     set = set with { FlakyWaitRate = ParseRate(name, parts) };

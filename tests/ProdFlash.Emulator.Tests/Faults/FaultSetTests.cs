@@ -46,3 +46,33 @@ public sealed class FaultSetTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class BoardFaultTargetTests
+{
+    [Fact]
+    public void SwdRemap_AnswersOnlyUnderResetAndStaysAttachedAfterRelease()
+    {
+        var harness = new ProbeHarness(faults: "swd-remap");
+
+        var running = harness.In(2, 0xF2, 0x30, 0xA3);
+        harness.In(2, 0xF2, 0x3C, 0x00);
+        var underReset = harness.In(2, 0xF2, 0x30, 0xA3);
+        harness.In(2, 0xF2, 0x3C, 0x01);
+        var afterRelease = harness.In(12, 0xF2, 0x31);
+
+        Assert.Equal(new byte[] { 0x09, 0x00 }, running);
+        Assert.Equal(new byte[] { 0x80, 0x00 }, underReset);
+        Assert.Equal(0x80, afterRelease[0]);
+    }
+
+    [Fact]
+    public void SwdRemap_ResetWithoutTalking_LosesTheDebugPortAgain()
+    {
+        var harness = new ProbeHarness(faults: "swd-remap");
+
+        harness.In(2, 0xF2, 0x3C, 0x02); // pulse: nobody talks while NRST is low
+        var enter = harness.In(2, 0xF2, 0x30, 0xA3);
+
+        Assert.Equal(new byte[] { 0x09, 0x00 }, enter);
+    }
+}

@@ -56,7 +56,7 @@ internal sealed class OpenOcdBench : IAsyncDisposable
     /// <summary>Runs OpenOCD with the driver (<c>dapdirect</c> or <c>hla</c>), the F1 target with no work area, and the commands.</summary>
     public Task<OpenOcdRun> RunAsync(string driver, params string[] commands) => RunAsync(driver, [], commands);
 
-    /// <summary>As above, with configuration-stage commands (e.g. <c>adapter serial</c>) given before the target file.</summary>
+    /// <summary>As above, with configuration-stage commands (e.g. <c>adapter serial</c>, <c>reset_config</c>) given after the target file, before init.</summary>
     public async Task<OpenOcdRun> RunAsync(string driver, string[] configuration, params string[] commands)
     {
         var openocd = ExternalTool.Require("openocd", "openocd");
@@ -71,12 +71,12 @@ internal sealed class OpenOcdBench : IAsyncDisposable
 
         // WORKAREASIZE must be set before the target file reads it: OpenOCD's own flash driver then drives the
         // emulated flash controller register by register.
+        arguments.AddRange(["-c", "set WORKAREASIZE 0", "-f", "target/stm32f1x.cfg"]);
         foreach (var command in configuration)
         {
             arguments.AddRange(["-c", command]);
         }
 
-        arguments.AddRange(["-c", "set WORKAREASIZE 0", "-f", "target/stm32f1x.cfg"]);
         arguments.AddRange(["-c", "gdb_port disabled", "-c", "tcl_port disabled", "-c", "telnet_port disabled", "-c", "init"]);
         foreach (var command in commands)
         {

@@ -202,6 +202,21 @@ public sealed class OpenOcdConformanceTests
     }
 
     [Fact]
+    public async Task SwdRemap_PlainConnectFails_ConnectUnderResetFindsTheChip()
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("swd-remap"));
+
+        var plain = await bench.RunAsync("dapdirect", "flash probe 0");
+        var underReset = await bench.RunAsync("dapdirect", ["reset_config srst_only srst_nogate connect_assert_srst"], "flash probe 0");
+
+        Assert.NotEqual(0, plain.ExitCode);
+        plain.AssertPrinted("init mode failed (unable to connect to the target)");
+        underReset.AssertSucceeded();
+        underReset.AssertPrinted("SWD DPIDR 0x1ba01477");
+        underReset.AssertPrinted("flash size = 64 KiB");
+    }
+
+    [Fact]
     public async Task FlakyWait_FivePercent_ProgramStillVerifies()
     {
         await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("flaky-wait:0.05"));
