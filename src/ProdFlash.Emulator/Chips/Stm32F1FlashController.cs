@@ -1,0 +1,506 @@
+using ProdFlash.Emulator.Target;
+
+namespace ProdFlash.Emulator.Chips;
+
+/// <summary>
+/// The STM32F1 flash program/erase controller (FPEC) at 0x40022000 with the main flash and option-byte arrays it
+/// drives: keys, lock, BSY for the modeled time, PGERR/WRPRTERR/EOP, page/mass/option erase, half-word programming,
+/// write protection and readout protection. Register map and bits: reference §3.1 (OCD-f1, RM0008 §3.4);
+/// procedures: §3.3 and OpenOCD <c>stm32f1x.c</c>; option bytes and RDP: §4.1/§4.2 and PM0075 §2.4–2.5.
+/// </summary>
+/// <remarks>
+/// Not thread-safe; owned by one chip model. Every access is a debugger access (the model runs no code), so readout
+/// protection always applies as "debug connected". Operations take effect when they start; BSY then stays set until
+/// <see cref="IModeledClock.Now"/> reaches the end of the operation.
+/// </remarks>
+public sealed class Stm32F1FlashController
+{
+    /// <summary>FLASH_ACR offset.</summary>
+    public const uint AcrOffset = 0x00;
+
+    /// <summary>FLASH_KEYR offset.</summary>
+    public const uint KeyrOffset = 0x04;
+
+    /// <summary>FLASH_OPTKEYR offset.</summary>
+    public const uint OptKeyrOffset = 0x08;
+
+    /// <summary>FLASH_SR offset.</summary>
+    public const uint SrOffset = 0x0C;
+
+    /// <summary>FLASH_CR offset.</summary>
+    public const uint CrOffset = 0x10;
+
+    /// <summary>FLASH_AR offset.</summary>
+    public const uint ArOffset = 0x14;
+
+    /// <summary>FLASH_OBR offset.</summary>
+    public const uint ObrOffset = 0x1C;
+
+    /// <summary>FLASH_WRPR offset.</summary>
+    public const uint WrprOffset = 0x20;
+
+    /// <summary>Size of the FPEC register window.</summary>
+    public const uint RegisterWindowSize = 0x400;
+
+    /// <summary>SR.BSY.</summary>
+    public const uint SrBsy = 1u << 0;
+
+    /// <summary>SR.PGERR: programming a half-word that is not erased, or a byte.</summary>
+    public const uint SrPgErr = 1u << 2;
+
+    /// <summary>SR.WRPRTERR: program or erase of a write-protected (or readout-protected) page.</summary>
+    public const uint SrWrprtErr = 1u << 4;
+
+    /// <summary>SR.EOP: end of operation.</summary>
+    public const uint SrEop = 1u << 5;
+
+    /// <summary>CR.PG: programming.</summary>
+    public const uint CrPg = 1u << 0;
+
+    /// <summary>CR.PER: page erase.</summary>
+    public const uint CrPer = 1u << 1;
+
+    /// <summary>CR.MER: mass erase.</summary>
+    public const uint CrMer = 1u << 2;
+
+    /// <summary>CR.OPTPG: option-byte programming.</summary>
+    public const uint CrOptPg = 1u << 4;
+
+    /// <summary>CR.OPTER: option-byte erase.</summary>
+    public const uint CrOptEr = 1u << 5;
+
+    /// <summary>CR.STRT: start an erase.</summary>
+    public const uint CrStrt = 1u << 6;
+
+    /// <summary>CR.LOCK.</summary>
+    public const uint CrLock = 1u << 7;
+
+    /// <summary>CR.OPTWRE: option bytes write enabled (set by hardware after OPTKEYR; software can only clear it).</summary>
+    public const uint CrOptWre = 1u << 9;
+
+    /// <summary>CR.ERRIE.</summary>
+    public const uint CrErrIe = 1u << 10;
+
+    /// <summary>CR.EOPIE.</summary>
+    public const uint CrEopIe = 1u << 12;
+
+    /// <summary>FLASH_ACR reset value: prefetch buffer enabled and its status set (RM0008 §3.4.1).</summary>
+    public const uint AcrResetValue = 0x30;
+
+    private const uint AcrWritableMask = 0x1F; // LATENCY[2:0], HLFCYA, PRFTBE; PRFTBS (b5) mirrors PRFTBE
+    private const uint CrSoftwareMask = CrPg | CrPer | CrMer | CrOptPg | CrOptEr | CrLock | CrErrIe | CrEopIe;
+    private const uint SrClearableMask = SrPgErr | SrWrprtErr | SrEop;
+
+    private readonly Stm32F1ChipSpec _spec;
+    private readonly IModeledClock _clock;
+    private readonly NorFlashArray _main;
+    private readonly NorFlashArray _options;
+    private uint _acr = AcrResetValue;
+    private uint _cr = CrLock;
+    private uint _sr;
+    private uint _ar;
+    private int _keyStage;
+    private int _optionKeyStage;
+    private bool _fpecLockedUntilReset;
+    private bool _optionKeysLockedUntilReset;
+    private bool _operationPending;
+    private TimeSpan _busyUntil;
+    private long _bytesProgrammed;
+    private long _pagesErased;
+    private long _massErases;
+
+    /// <summary>Creates the controller over the two arrays and loads the option bytes (as at power-on).</summary>
+    public Stm32F1FlashController(Stm32F1ChipSpec spec, IModeledClock clock, NorFlashArray main, NorFlashArray options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(main);
+        ArgumentNullException.ThrowIfNull(options);
+        _spec = spec;
+        _clock = clock;
+        _main = main;
+        _options = options;
+        LoadedOptions = Stm32F1OptionBytes.Load(options.Contents);
+    }
+
+    /// <summary>The option bytes loaded at the last reset: what FLASH_OBR/WRPR show and what protection obeys.</summary>
+    public Stm32F1OptionBytes LoadedOptions { get; private set; }
+
+    /// <summary>Whether a program or erase operation is still running at the current modeled time.</summary>
+    public bool IsBusy
+    {
+        get
+        {
+            Settle();
+            return _operationPending;
+        }
+    }
+
+    /// <summary>Modeled time at which the current (or last) operation ends.</summary>
+    public TimeSpan BusyUntil => _busyUntil;
+
+    /// <summary>Whether FLASH_CR.LOCK is set.</summary>
+    public bool IsLocked => (_cr & CrLock) != 0;
+
+    /// <summary>What has been programmed and erased so far.</summary>
+    public FlashCounters Counters => new(_bytesProgrammed, _pagesErased, _massErases);
+
+    /// <summary>Whether the debugger may read the main flash (false under readout protection).</summary>
+    public bool MainFlashReadable => !LoadedOptions.ReadoutProtected;
+
+    /// <summary>
+    /// System reset: registers to their reset values (locked, keys forgotten, errors cleared, any operation abandoned)
+    /// and the option bytes reloaded — the moment a new RDP level or WRP takes effect on F1 (reference §4.1).
+    /// </summary>
+    public void Reset()
+    {
+        _acr = AcrResetValue;
+        _cr = CrLock;
+        _sr = 0;
+        _ar = 0;
+        _keyStage = 0;
+        _optionKeyStage = 0;
+        _fpecLockedUntilReset = false;
+        _optionKeysLockedUntilReset = false;
+        _operationPending = false;
+        _busyUntil = _clock.Now;
+        LoadedOptions = Stm32F1OptionBytes.Load(_options.Contents);
+    }
+
+    /// <summary>Reads the register at <paramref name="offset"/> from the FPEC base.</summary>
+    public uint ReadRegister(uint offset)
+    {
+        Settle();
+        return offset switch
+        {
+            AcrOffset => _acr | ((_acr & 0x10) << 1),
+            SrOffset => _sr | (_operationPending ? SrBsy : 0),
+            CrOffset => _cr,
+            ArOffset => _ar,
+            ObrOffset => LoadedOptions.ObrValue,
+            WrprOffset => LoadedOptions.WrprValue,
+            _ => 0, // KEYR/OPTKEYR are write-only; reserved offsets read as zero
+        };
+    }
+
+    /// <summary>Writes the register at <paramref name="offset"/>; a wrong unlock key returns a bus fault.</summary>
+    public BusResult WriteRegister(uint offset, uint value)
+    {
+        Settle();
+        switch (offset)
+        {
+            case AcrOffset:
+                _acr = value & AcrWritableMask;
+                return BusResult.Ok;
+            case KeyrOffset:
+                return WriteKey(value);
+            case OptKeyrOffset:
+                return WriteOptionKey(value);
+            case SrOffset:
+                _sr &= ~(value & SrClearableMask);
+                return BusResult.Ok;
+            case CrOffset:
+                WriteControl(value);
+                return BusResult.Ok;
+            case ArOffset:
+                _ar = value;
+                return BusResult.Ok;
+            default:
+                return BusResult.Ok; // read-only or reserved
+        }
+    }
+
+    /// <summary>
+    /// A bus write into main flash at <paramref name="offset"/> (0-based). With PG set, a half-word is programmed; a
+    /// word is split into two half-word programs, low address first, the second stalling the bus until the first
+    /// ends; a byte sets PGERR. Without PG the write is ignored. Returns <see cref="BusResult.Wait"/> while busy.
+    /// </summary>
+    /// <remarks>
+    /// 32-bit writes: the genuine F103's flash interface accepts an AHB word write in programming mode and programs
+    /// both half-words (inferred: embassy-stm32 <c>f1f3.rs</c> commit 4239a438 reports that only the APM32 clone
+    /// programs just one half-word of such a write; BMP treats native 32-bit programming as a GD32 extension). The
+    /// model charges two half-word programming times.
+    /// </remarks>
+    public BusResult WriteMain(int offset, AccessWidth width, uint value)
+    {
+        Settle();
+        if (_operationPending)
+        {
+            return BusResult.Wait;
+        }
+
+        if ((_cr & CrPg) == 0)
+        {
+            return BusResult.Ok;
+        }
+
+        switch (width)
+        {
+            case AccessWidth.Byte:
+                _sr |= SrPgErr;
+                break;
+            case AccessWidth.HalfWord:
+                ProgramMainHalfWord(offset, (ushort)value);
+                break;
+            default:
+                if (ProgramMainHalfWord(offset, (ushort)value))
+                {
+                    ProgramMainHalfWord(offset + 2, (ushort)(value >> 16));
+                }
+
+                break;
+        }
+
+        return BusResult.Ok;
+    }
+
+    /// <summary>
+    /// A bus write into the option-byte block at <paramref name="offset"/> (0..15). With OPTPG and OPTWRE set, the
+    /// low byte of each half-word is programmed and the flash interface stores its complement in the high byte
+    /// (inferred: OpenOCD <c>stm32x_write_options</c> writes only the byte, e.g. 0x00A5, and a genuine F103 then reads
+    /// 0x5AA5 — STCOMM "STM32F103: unlock RDP without reset"). Programming RDP = 0xA5 while readout protection is
+    /// active first forces a mass erase of the main flash (PM0075 §2.4 "Unprotection").
+    /// </summary>
+    public BusResult WriteOptionBytes(int offset, AccessWidth width, uint value)
+    {
+        Settle();
+        if (_operationPending)
+        {
+            return BusResult.Wait;
+        }
+
+        if ((_cr & (CrOptPg | CrOptWre)) != (CrOptPg | CrOptWre))
+        {
+            return BusResult.Ok;
+        }
+
+        switch (width)
+        {
+            case AccessWidth.Byte:
+                _sr |= SrPgErr;
+                break;
+            case AccessWidth.HalfWord:
+                ProgramOptionHalfWord(offset, (byte)value);
+                break;
+            default:
+                if (ProgramOptionHalfWord(offset, (byte)value))
+                {
+                    ProgramOptionHalfWord(offset + 2, (byte)(value >> 16));
+                }
+
+                break;
+        }
+
+        return BusResult.Ok;
+    }
+
+    /// <summary>Whether main-flash page <paramref name="page"/> may not be programmed or erased by the debugger now.</summary>
+    public bool IsPageProtected(int page)
+    {
+        if (LoadedOptions.ReadoutProtected)
+        {
+            return true; // level 1 with debug connected: program/page erase refused (reference §4.1)
+        }
+
+        var bit = Math.Min(page / _spec.PagesPerWriteProtectBit, 31); // bit 31 covers all remaining pages (§2.3)
+        return (LoadedOptions.WriteProtection & (1u << bit)) == 0;
+    }
+
+    private void Settle()
+    {
+        if (_operationPending && _clock.Now >= _busyUntil)
+        {
+            _operationPending = false;
+            _cr &= ~CrStrt;
+            _sr |= SrEop;
+        }
+    }
+
+    private void StartBusy(TimeSpan duration)
+    {
+        var start = _operationPending ? _busyUntil : _clock.Now;
+        _busyUntil = start + duration;
+        _operationPending = true;
+    }
+
+    private BusResult WriteKey(uint value)
+    {
+        if (_fpecLockedUntilReset)
+        {
+            return BusResult.Fault;
+        }
+
+        if (!IsLocked)
+        {
+            // Keys written while already unlocked are ignored (RM0008 §3.3.3, as quoted in TheKikGen/stm32-tkg-hid-bootloader
+            // PR #12; OpenOCD's "stm32f1x unlock" relies on it: it writes KEY1/KEY2 again after stm32x_erase_options left
+            // the FPEC unlocked).
+            return BusResult.Ok;
+        }
+
+        if (_keyStage == 0 && value == _spec.FlashKey1)
+        {
+            _keyStage = 1;
+            return BusResult.Ok;
+        }
+
+        if (_keyStage == 1 && value == _spec.FlashKey2)
+        {
+            _keyStage = 0;
+            _cr &= ~CrLock;
+            return BusResult.Ok;
+        }
+
+        // RM0008 §3.3.1: a wrong sequence returns a bus error and locks the FPEC and FLASH_CR until the next reset.
+        _keyStage = 0;
+        _fpecLockedUntilReset = true;
+        return BusResult.Fault;
+    }
+
+    private BusResult WriteOptionKey(uint value)
+    {
+        if (_optionKeysLockedUntilReset)
+        {
+            return BusResult.Fault;
+        }
+
+        if (IsLocked || (_cr & CrOptWre) != 0)
+        {
+            return BusResult.Ok; // OPTKEYR is only heard once the FPEC is unlocked, and not again once OPTWRE is set
+        }
+
+        if (_optionKeyStage == 0 && value == _spec.OptionKey1)
+        {
+            _optionKeyStage = 1;
+            return BusResult.Ok;
+        }
+
+        if (_optionKeyStage == 1 && value == _spec.OptionKey2)
+        {
+            _optionKeyStage = 0;
+            _cr |= CrOptWre;
+            return BusResult.Ok;
+        }
+
+        // Modeled like KEYR (same key mechanism): a wrong sequence faults and blocks option unlock until reset.
+        _optionKeyStage = 0;
+        _optionKeysLockedUntilReset = true;
+        return BusResult.Fault;
+    }
+
+    private void WriteControl(uint value)
+    {
+        if (IsLocked)
+        {
+            return; // FLASH_CR is write-protected while locked; only the key sequence clears LOCK
+        }
+
+        var optWre = (value & CrOptWre) != 0 ? _cr & CrOptWre : 0; // software can clear OPTWRE, never set it
+        var strtWasSet = (_cr & CrStrt) != 0;
+        _cr = (value & CrSoftwareMask) | optWre | (strtWasSet ? CrStrt : 0);
+        if ((value & CrStrt) == 0 || strtWasSet || _operationPending)
+        {
+            return;
+        }
+
+        if ((_cr & CrPg) != 0)
+        {
+            // An erase started while PG is still set does nothing on an F103 (libopencm3 issue #253 and PR #250, tested
+            // on STM32F103CB/RB: "the PG bit must be cleared after programming, otherwise a subsequent erase attempt fails").
+            return;
+        }
+
+        if ((_cr & CrPer) != 0)
+        {
+            StartPageErase();
+        }
+        else if ((_cr & CrMer) != 0)
+        {
+            StartMassErase();
+        }
+        else if ((_cr & (CrOptEr | CrOptWre)) == (CrOptEr | CrOptWre))
+        {
+            _options.EraseAll();
+            _cr |= CrStrt;
+            StartBusy(_spec.TypicalTimings.PageErase);
+        }
+    }
+
+    private void StartPageErase()
+    {
+        var offset = (long)_ar - _spec.FlashBase;
+        if (offset < 0 || offset >= _spec.FlashSize)
+        {
+            return; // FLASH_AR outside the main flash: nothing to erase
+        }
+
+        var page = (int)(offset / _spec.PageSize);
+        if (IsPageProtected(page))
+        {
+            _sr |= SrWrprtErr;
+            return;
+        }
+
+        _main.Erase(page * _spec.PageSize, _spec.PageSize);
+        _pagesErased++;
+        _cr |= CrStrt;
+        StartBusy(_spec.TypicalTimings.PageErase);
+    }
+
+    private void StartMassErase()
+    {
+        // Readout protection does not stop a mass erase (reference §4.1). Write-protected pages refuse it: the F1
+        // manuals are silent, RM0090 §3.6.4 states this rule for the F4 and the model follows it.
+        if (!LoadedOptions.ReadoutProtected && LoadedOptions.WriteProtection != 0xFFFFFFFF)
+        {
+            _sr |= SrWrprtErr;
+            return;
+        }
+
+        _main.EraseAll();
+        _massErases++;
+        _cr |= CrStrt;
+        StartBusy(_spec.TypicalTimings.MassErase);
+    }
+
+    private bool ProgramMainHalfWord(int offset, ushort value)
+    {
+        if (IsPageProtected(offset / _spec.PageSize))
+        {
+            _sr |= SrWrprtErr;
+            return false;
+        }
+
+        // PM0075 §2.3.3: the half-word must be erased first, except when writing 0x0000.
+        if (_main.ReadHalfWord(offset) != 0xFFFF && value != 0x0000)
+        {
+            _sr |= SrPgErr;
+            return false;
+        }
+
+        _main.ProgramHalfWord(offset, value);
+        _bytesProgrammed += 2;
+        StartBusy(_spec.TypicalTimings.ProgramHalfWord);
+        return true;
+    }
+
+    private bool ProgramOptionHalfWord(int offset, byte value)
+    {
+        if (_options.ReadHalfWord(offset) != 0xFFFF)
+        {
+            _sr |= SrPgErr;
+            return false;
+        }
+
+        if (offset == 0 && value == Stm32F1OptionBytes.RdpLevel0 && LoadedOptions.ReadoutProtected)
+        {
+            _main.EraseAll();
+            _massErases++;
+            StartBusy(_spec.TypicalTimings.MassErase);
+        }
+
+        _options.ProgramHalfWord(offset, Stm32F1OptionBytes.ComplementPair(value));
+        StartBusy(_spec.TypicalTimings.ProgramHalfWord);
+        return true;
+    }
+}

@@ -1,0 +1,239 @@
+using System.Globalization;
+using ProdFlash.Emulator.Chips;
+
+namespace ProdFlash.Emulator.Faults;
+
+/// <summary>The phase of a programming run at which an <c>unplug</c> fault pulls the probe.</summary>
+public enum UnplugPhase
+{
+    /// <summary>When the host enters SWD (DEBUG_ENTER <c>F2 30</c>): the command is not answered.</summary>
+    Connect,
+
+    /// <summary>When the chip has erased PERCENT of its main flash (0 = at the first erase).</summary>
+    Erase,
+
+    /// <summary>When the chip has programmed PERCENT of its main flash.</summary>
+    Program,
+}
+
+/// <summary>An <c>unplug:PHASE:PERCENT</c> fault: the probe vanishes and every transaction after it fails as disconnected.</summary>
+/// <param name="Phase">The phase whose counter triggers it.</param>
+/// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="UnplugPhase.Connect"/>.</param>
+public sealed record UnplugFault(UnplugPhase Phase, double Percent);
+
+/// <summary>
+/// The faults of one emulated slot, parsed from names: board and wire faults the emulator applies itself
+/// (<c>no-vcc</c>, <c>low-vcc</c>, <c>no-ack</c>, <c>flaky-wait:RATE</c>, <c>unplug:PHASE:PERCENT</c>) and chip faults
+/// passed to the chip model (<c>rdp1</c>, <c>rdp2</c>, <c>wrp:PAGES</c>, <c>stuck-bit:ADDRESS</c>).
+/// </summary>
+public sealed record FaultSet
+{
+    /// <summary>The voltage a <c>low-vcc</c> board presents: below the F103's 2.0 V minimum, yet the chip still answers.</summary>
+    public const double LowVccVolts = 1.6;
+
+    /// <summary>The seed of the <c>flaky-wait</c> generator, so a run is repeatable.</summary>
+    public const int DefaultFlakySeed = 3748;
+
+    /// <summary>The fault names the parser knows, with their argument syntax.</summary>
+    public static IReadOnlyList<string> Syntax { get; } =
+    [
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
+        "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
+    ];
+
+    /// <summary>No fault at all.</summary>
+    public static FaultSet None { get; } = new();
+
+    /// <summary>Target VCC not powered or not wired to the sense pin: 0 V, no SWD answer.</summary>
+    public bool NoVcc { get; init; }
+
+    /// <summary>Target VCC low (<see cref="LowVccVolts"/>); the chip still answers.</summary>
+    public bool LowVcc { get; init; }
+
+    /// <summary>Good voltage, but no ACK at all on SWD.</summary>
+    public bool NoAck { get; init; }
+
+    /// <summary>
+    /// The firmware remaps the SWD pins (F1: AFIO_MAPR SWJ_CFG = 100): the DP answers only while NRST is held low,
+    /// or after a debugger attached under reset (it then holds the core, so the firmware never runs).
+    /// </summary>
+    public bool SwdRemapped { get; init; }
+
+    /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
+    public double FlakyWaitRate { get; init; }
+
+    /// <summary>The unplug fault, if any.</summary>
+    public UnplugFault? Unplug { get; init; }
+
+    /// <summary>Faults for the chip model.</summary>
+    public ChipFaults Chip { get; init; } = ChipFaults.None;
+
+    /// <summary>Whether any board or wire fault wraps the target.</summary>
+    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0;
+
+    /// <summary>Parses a comma-separated list (the <c>?faults=</c> part of an emulator selector).</summary>
+    /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
+    public static FaultSet ParseList(string? list) =>
+        Parse(string.IsNullOrWhiteSpace(list) ? [] : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>Parses fault names, one per item (the <c>--fault</c> options).</summary>
+    /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
+    public static FaultSet Parse(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var set = new FaultSet();
+        var rdp1 = false;
+        var rdp2 = false;
+        var pages = new SortedSet<int>();
+        var stuckBits = new List<StuckBit>();
+        foreach (var raw in names)
+        {
+            var name = raw.Trim();
+            var parts = name.Split(':');
+            var key = parts[0].ToLowerInvariant();
+            switch (key)
+            {
+                case "no-vcc":
+                    NoArguments(name, parts);
+                    set = set with { NoVcc = true };
+                    break;
+                case "low-vcc":
+                    NoArguments(name, parts);
+                    set = set with { LowVcc = true };
+                    break;
+                case "no-ack":
+                    NoArguments(name, parts);
+                    set = set with { NoAck = true };
+                    break;
+                case "swd-remap":
+                    NoArguments(name, parts);
+                    set = set with { SwdRemapped = true };
+                    break;
+                case "flaky-wait":
+                    set = set with { FlakyWaitRate = ParseRate(name, parts) };
+                    break;
+                case "unplug":
+                    set = set with { Unplug = ParseUnplug(name, parts) };
+                    break;
+                case "rdp1":
+                    NoArguments(name, parts);
+                    rdp1 = true;
+                    break;
+                case "rdp2":
+                    NoArguments(name, parts);
+                    rdp2 = true;
+                    break;
+                case "wrp":
+                    pages.UnionWith(ParsePages(name, parts));
+                    break;
+                case "stuck-bit":
+                    stuckBits.Add(ParseStuckBit(name, parts));
+                    break;
+                default:
+                    throw new EmulatorConfigurationException(
+                        $"Unknown fault '{name}'. Known faults: {string.Join(", ", Syntax)}.");
+            }
+        }
+
+        if (set.NoVcc && set.LowVcc)
+        {
+            throw new EmulatorConfigurationException("Faults 'no-vcc' and 'low-vcc' contradict each other; give one of them.");
+        }
+
+        return set with { Chip = new ChipFaults(rdp1, rdp2, pages, stuckBits) };
+    }
+
+    private static void NoArguments(string name, string[] parts)
+    {
+        if (parts.Length != 1)
+        {
+            throw new EmulatorConfigurationException($"Fault '{name}' takes no argument; write just '{parts[0]}'.");
+        }
+    }
+
+    private static double ParseRate(string name, string[] parts)
+    {
+        if (parts.Length != 2
+            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate)
+            || !(rate > 0 && rate <= 1))
+        {
+            throw new EmulatorConfigurationException(
+                $"Fault '{name}' needs a WAIT rate above 0 and at most 1, e.g. 'flaky-wait:0.05'.");
+        }
+
+        return rate;
+    }
+
+    private static UnplugFault ParseUnplug(string name, string[] parts)
+    {
+        const string usage = "write 'unplug:connect', 'unplug:erase:PERCENT' or 'unplug:program:PERCENT' with PERCENT from 0 to 100";
+        if (parts.Length is < 2 or > 3)
+        {
+            throw new EmulatorConfigurationException($"Fault '{name}' is incomplete; {usage}.");
+        }
+
+        UnplugPhase phase = parts[1].ToLowerInvariant() switch
+        {
+            "connect" => UnplugPhase.Connect,
+            "erase" => UnplugPhase.Erase,
+            "program" => UnplugPhase.Program,
+            _ => throw new EmulatorConfigurationException($"Fault '{name}' names an unknown phase '{parts[1]}'; {usage}."),
+        };
+        var percent = 0.0;
+        if (parts.Length == 3
+            && (!double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out percent) || percent is < 0 or > 100))
+        {
+            throw new EmulatorConfigurationException($"Fault '{name}' has a bad percentage '{parts[2]}'; {usage}.");
+        }
+
+        return new UnplugFault(phase, percent);
+    }
+
+    private static List<int> ParsePages(string name, string[] parts)
+    {
+        const string usage = "write pages as numbers and ranges joined by '+', e.g. 'wrp:0-3+8'";
+        if (parts.Length != 2 || parts[1].Length == 0)
+        {
+            throw new EmulatorConfigurationException($"Fault '{name}' needs the pages; {usage}.");
+        }
+
+        var pages = new List<int>();
+        foreach (var item in parts[1].Split('+'))
+        {
+            var range = item.Split('-');
+            if (range.Length is < 1 or > 2
+                || !int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out var first)
+                || !int.TryParse(range[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var last)
+                || last < first)
+            {
+                throw new EmulatorConfigurationException($"Fault '{name}' has a bad page list '{item}'; {usage}.");
+            }
+
+            for (var page = first; page <= last; page++)
+            {
+                pages.Add(page);
+            }
+        }
+
+        return pages;
+    }
+
+    private static StuckBit ParseStuckBit(string name, string[] parts)
+    {
+        // stuck-bit:ADDRESS[:BIT[:VALUE]]; by default bit 0 is stuck at 0 (a cell that no longer erases).
+        const string usage = "write 'stuck-bit:ADDRESS[:BIT[:0|1]]' with a hex flash address, e.g. 'stuck-bit:0x08000100:3:0'";
+        var text = parts.Length >= 2 ? parts[1] : string.Empty;
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        var bit = 0;
+        var value = 0;
+        if (parts.Length is < 2 or > 4
+            || !uint.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var address)
+            || (parts.Length >= 3 && (!int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out bit) || bit > 7))
+            || (parts.Length == 4 && (!int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out value) || value > 1)))
+        {
+            throw new EmulatorConfigurationException($"Fault '{name}' is malformed; {usage}.");
+        }
+
+        return new StuckBit(address, bit, value == 1);
+    }
+}
