@@ -20,4 +20,10 @@ public interface IProbeStatistics
 {
     /// <summary>The totals since the probe was opened.</summary>
     ProbeCounters Counters { get; }
+
+    /// <summary>
+    /// The clock the probe's own bounds run on: the emulator's modeled (virtual) time for an emulated probe, the system
+    /// clock on hardware. The engine measures modeled phase times on it.
+    /// </summary>
+    TimeProvider Clock { get; }
 }

@@ -64,6 +64,9 @@ public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess, IProb
     /// <summary>CPUID read by <see cref="ConnectAsync"/>; null before.</summary>
     public uint? Cpuid { get; private set; }
 
+    /// <inheritdoc />
+    public TimeProvider Clock => TimeProvider;
+
     private TimeProvider TimeProvider { get; }
 
     /// <inheritdoc />

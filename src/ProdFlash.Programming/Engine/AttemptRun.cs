@@ -30,6 +30,7 @@ internal sealed class AttemptRun
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     private readonly AttemptOptions _options;
+    private readonly TimeProvider _clock;
     private readonly IDebugProbe _probe;
     private readonly Recipe _recipe;
     private readonly MemoryImage _image;
@@ -38,7 +39,6 @@ internal sealed class AttemptRun
     private readonly List<PhaseLedgerEntry> _ledger = [];
     private readonly List<ConnectRecord> _connectTries = [];
     private AttemptPhase _phase;
-    private DateTimeOffset? _phaseModeledStart;
     private long _phaseModeledStamp;
     private CancellationTokenSource? _modeledLimit;
 
@@ -61,6 +61,7 @@ internal sealed class AttemptRun
     {
         _options = options;
         _probe = probe;
+        _clock = options.ModeledTime ?? (probe as IProbeStatistics)?.Clock ?? TimeProvider.System;
         _recipe = recipe;
         _image = image;
         _serial = serial;
@@ -125,8 +126,7 @@ internal sealed class AttemptRun
         var limit = _recipe.Timeouts[phase];
         Report(new PhaseStarted(phase));
         var wallStart = Stopwatch.GetTimestamp();
-        _phaseModeledStamp = _options.ModeledTime.GetTimestamp();
-        _phaseModeledStart = _options.ModeledTime.GetUtcNow();
+        _phaseModeledStamp = _clock.GetTimestamp();
         var counters0 = Counters();
         var busy0 = _memory?.BusyWait ?? TimeSpan.Zero;
         using var wallLimit = new CancellationTokenSource(limit, _options.WallTime);
@@ -177,7 +177,7 @@ internal sealed class AttemptRun
         return (outcome, failure);
     }
 
-    private TimeSpan ModeledElapsed() => _options.ModeledTime.GetElapsedTime(_phaseModeledStamp);
+    private TimeSpan ModeledElapsed() => _clock.GetElapsedTime(_phaseModeledStamp);
 
     private ProbeCounters Counters() => _probe is IProbeStatistics statistics ? statistics.Counters : default;
 
@@ -398,8 +398,8 @@ internal sealed class AttemptRun
                 [new Evidence("Bytes outside flash", Format.Int(fit.BytesOutside), "0"), new Evidence("First range outside", outside.ToString())]));
         }
 
-        _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _options.ModeledTime);
-        _driver = _options.FlashDrivers(part, _memory);
+        _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
+        _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts));
         return $"{part.PartNumber.ToUpperInvariant()}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
     }
 
