@@ -214,7 +214,7 @@ internal sealed class AttemptRun
             }
         }
 
-        return FailureMapper.Map(error, phase, _probe.Description);
+        return FailureMapper.Map(error, phase, _probe.Description, _part?.Family.FlashController);
     }
 
     private async ValueTask LockBestEffortAsync()

@@ -1,0 +1,76 @@
+using ProdFlash.Core.Diagnostics;
+using ProdFlash.Core.Recipes;
+using ProdFlash.Programming.Engine;
+
+namespace ProdFlash.Programming.Tests.Engine;
+
+/// <summary>
+/// Every emulator fault at every phase it can hit ends in the expected failure code within the phase's limit, never
+/// an escaped exception, and the same slot (same index: same probe serial and chip UID) passes once the fault is cleared.
+/// </summary>
+public sealed class FaultMatrixTests
+{
+    public static TheoryData<string, string, FailureCode, AttemptPhase> Faults => new()
+    {
+        { "stm32f103c8", "no-vcc", FailureCode.TargetNotPowered, AttemptPhase.Power },
+        { "stm32f103c8", "low-vcc", FailureCode.TargetVoltageOutOfRange, AttemptPhase.Power },
+        { "stm32f103c8", "no-ack", FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f103c8", "flaky-wait:1", FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
+        { "stm32f103c8", "unplug:connect", FailureCode.ProbeDisconnected, AttemptPhase.Connect },
+        { "stm32f103c8", "unplug:erase:0", FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32f103c8", "unplug:program:5", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "rdp1", FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32f103c8", "wrp:0-3", FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { "stm32f103c8", "stuck-bit:0x08000100:3:0", FailureCode.ProgramFailed, AttemptPhase.Program },
+        { "stm32f103c8", "stuck-bit:0x08000102:3:1", FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f103c8", "unplug:program:10", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+    };
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task RunAsync_Fault_ExpectedCodeInPhaseWithinLimitThenClearedSlotPasses(string chip, string fault, FailureCode code, AttemptPhase phase)
+    {
+        // Arrange: the image has bit 3 set at 0x08000100 (a bit stuck at 0 there leaves the erased half-word not 0xFFFF:
+        // PGERR, RM0008 §3.3.3) and clear at 0x08000102 (a bit stuck at 1 there reads back wrong in verify).
+        const int slotIndex = 4;
+        var recipe = EngineSlot.DefaultRecipe(chip);
+        var image = ImageWithStuckBitTargets();
+        AttemptResult faulted;
+        await using (var slot = await EngineSlot.OpenAsync(chip, fault, slotIndex))
+        {
+            // Act
+            faulted = await slot.RunAsync(recipe, image);
+        }
+
+        AttemptResult cleared;
+        await using (var slot = await EngineSlot.OpenAsync(chip, null, slotIndex))
+        {
+            cleared = await slot.RunAsync(recipe, image);
+        }
+
+        // Assert
+        Assert.Equal(AttemptOutcome.Failed, faulted.Outcome);
+        Assert.True(code == faulted.FailureCode, $"{fault}: {faulted.Diagnosis!.Code} in {faulted.Diagnosis.Phase}: {faulted.Diagnosis.Summary}");
+        Assert.Equal(phase, faulted.Diagnosis!.Phase);
+        Assert.NotEmpty(faulted.Diagnosis.Evidence);
+        Assert.NotEmpty(faulted.Diagnosis.Remedies);
+        var last = faulted.Phases[^1];
+        Assert.Equal(phase, last.Phase);
+        Assert.True(last.Modeled <= recipe.Timeouts[phase], $"{phase} took {last.Modeled} modeled");
+        Assert.True(last.Wall <= recipe.Timeouts[phase], $"{phase} took {last.Wall} wall");
+        Assert.True(cleared.Outcome == AttemptOutcome.Passed, cleared.Diagnosis?.Summary);
+        if (faulted.Identity is { } identity)
+        {
+            Assert.Equal(identity.Uid, cleared.Identity!.Uid);
+        }
+    }
+
+    private static Core.Images.MemoryImage ImageWithStuckBitTargets()
+    {
+        var image = EngineSlot.Image(8 * 1024);
+        var bytes = image.Segments[0].Data.ToArray();
+        bytes[0x100] |= 0x08;
+        bytes[0x102] &= 0xF7;
+        return new Core.Images.MemoryImage([new Core.Images.ImageSegment(0x0800_0000, bytes)]);
+    }
+}
