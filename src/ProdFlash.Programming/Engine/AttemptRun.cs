@@ -44,6 +44,7 @@ internal sealed class AttemptRun
 
     private TargetVoltage? _voltage;
     private int _swdKHz = ConnectSettings.DefaultFrequencyKHz;
+    private int? _appliedKHz;
     private TargetConnection? _connection;
     private Identification? _identity;
     private DevicePart? _part;
@@ -272,17 +273,17 @@ internal sealed class AttemptRun
     {
         foreach (var attempt in _recipe.Connect.Tries())
         {
-            int? applied = null;
+            _appliedKHz = null;
             try
             {
-                applied = await TryConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
-                _swdKHz = applied.Value;
-                _connectTries.Add(new ConnectRecord(attempt, applied, null, Format.Hex32(_connection!.Value.DpIdr)));
+                await TryConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
+                _swdKHz = _appliedKHz ?? attempt.FrequencyKHz;
+                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, null, Format.Hex32(_connection!.Value.DpIdr)));
                 return $"connected {attempt} (try {_connectTries.Count}), DPIDR {Format.Hex32(_connection!.Value.DpIdr)}";
             }
             catch (TargetException error)
             {
-                _connectTries.Add(new ConnectRecord(attempt, applied, error.Kind, error.Message));
+                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, error.Kind, error.Message));
                 if (error.Kind is TargetErrorKind.ProbeTransport or TargetErrorKind.ProbeFirmwareTooOld)
                 {
                     throw;
@@ -298,14 +299,14 @@ internal sealed class AttemptRun
         throw new AttemptFailedException(ClassifyConnectFailure());
     }
 
-    private async ValueTask<int> TryConnectAsync(ConnectTry attempt, CancellationToken cancellationToken)
+    private async ValueTask TryConnectAsync(ConnectTry attempt, CancellationToken cancellationToken)
     {
         if (attempt.Mode == ConnectMode.UnderReset)
         {
             await _probe.DriveResetLineAsync(ResetLineAction.Assert, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = await _probe.SetFrequencyAsync(attempt.FrequencyKHz, cancellationToken).ConfigureAwait(false);
+        _appliedKHz = await _probe.SetFrequencyAsync(attempt.FrequencyKHz, cancellationToken).ConfigureAwait(false);
         _connection = await _probe.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (attempt.Mode == ConnectMode.UnderReset)
         {
@@ -319,7 +320,6 @@ internal sealed class AttemptRun
 
         // Flash programming needs a halted core in every mode; hot-plug only means NRST is not touched.
         await _probe.Core.HaltAsync(cancellationToken).ConfigureAwait(false);
-        return applied;
     }
 
     private async ValueTask ReleaseResetBestEffortAsync()
@@ -424,7 +424,6 @@ internal sealed class AttemptRun
                 throw new AttemptFailedException(Diagnoses.ReadoutProtected(state.RdpRaw ?? 0xFF, level0, false));
             }
 
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
             state = await driver.WriteOptionBytesAsync(new OptionByteChange(Rdp: RdpLevel.Level0, AllowRdpRegression: true), cancellationToken).ConfigureAwait(false);
             _obAfter = state;
             if (state.Rdp != RdpLevel.Level0)
@@ -444,8 +443,10 @@ internal sealed class AttemptRun
                 throw new AttemptFailedException(Diagnoses.WriteProtected(blocked, false));
             }
 
-            var keep = state.WriteProtectedUnits.Except(blocked).ToList();
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
+            // One WRP bit covers a group of pages (F1 medium density: 4, RM0008 §2.5): lift whole groups.
+            var perBit = _part!.Line.WriteProtectionPagesPerBit ?? 1;
+            var groups = blocked.Select(n => n / perBit).ToHashSet();
+            var keep = state.WriteProtectedUnits.Where(n => !groups.Contains(n / perBit)).ToList();
             state = await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: keep, AllowWriteProtectionRemoval: true), cancellationToken).ConfigureAwait(false);
             _obAfter = state;
             var still = state.WriteProtectedUnits.Intersect(blocked).Order().ToList();
@@ -655,7 +656,6 @@ internal sealed class AttemptRun
         var notes = new List<string>();
         if (fields.Count > 0 || policy.FinalRdp != current.Rdp)
         {
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
             var change = new OptionByteChange(Rdp: policy.FinalRdp != current.Rdp ? policy.FinalRdp : null, Fields: fields.Count > 0 ? fields : null);
             var after = await driver.WriteOptionBytesAsync(change, cancellationToken).ConfigureAwait(false);
             _obAfter = after;
