@@ -50,19 +50,17 @@ internal sealed class F4FlashDriver : FlashDriverBase
 
     private uint PsizeBits => Map.Bit(Cr, "PSIZE").Insert(0, _psize);
 
-    /// <summary>The programming unit for <paramref name="volts"/>: x32 from 2.7 V, x16 from 2.1 V, x8 below; the catalog default when unknown.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The voltage is outside the programming range 1.8–3.6 V.</exception>
+    /// <summary>
+    /// The programming unit for <paramref name="volts"/>: x32 from 2.7 V, x16 from 2.1 V, x8 from 1.8 V; the catalog
+    /// default (x16, which works over the widest range) when the voltage is unknown or outside 1.8–3.6 V (a probe that
+    /// cannot measure reports 0 V; a reading above 3.6 V is sense-pin error, not a reason to program wider).
+    /// </summary>
     public static int UnitForVoltage(ProgrammingUnit unit, double? volts)
     {
         ArgumentNullException.ThrowIfNull(unit);
-        if (volts is not { } v)
+        if (volts is not { } v || v < MinimumVolts || v > MaximumVolts)
         {
             return unit.Bytes;
-        }
-
-        if (v < MinimumVolts || v > MaximumVolts)
-        {
-            throw new ArgumentOutOfRangeException(nameof(volts), $"A programming voltage of {v:0.00} V is outside the STM32F4's {MinimumVolts}–{MaximumVolts} V range; fix the recipe's power settings.");
         }
 
         var bytes = v >= X32MinimumVolts ? 4 : v >= X16MinimumVolts ? 2 : 1;
