@@ -342,22 +342,117 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
         }
     }
 
-    /// <summary>Checks that every named field exists in the layout.</summary>
+    /// <summary>Whether a layout field is an option the user reads (not RDP, not a control bit like OPTLOCK/OPTSTRT, not write protection).</summary>
+    protected virtual bool IsDecodedField(string name) => name != Layout.Rdp.StatusField && name != Layout.Rdp.ByteField;
+
+    /// <summary>Whether a decoded field may be set through <see cref="OptionByteChange.Fields"/> (status bits such as OPTERR may not).</summary>
+    protected virtual bool IsWritableField(string name) => IsDecodedField(name);
+
+    /// <summary>Checks that every named field exists in the layout, may be written and fits its width.</summary>
     protected void RequireKnownFields(OptionByteChange change)
     {
-        foreach (var name in (change.Fields ?? new Dictionary<string, uint>()).Keys)
+        foreach (var (name, value) in change.Fields ?? new Dictionary<string, uint>())
         {
-            if (!Layout.Fields.TryGetValue(name, out var field) || name == Layout.Rdp.StatusField || name == Layout.Rdp.ByteField)
+            if (!Layout.Fields.TryGetValue(name, out var field) || !IsWritableField(name))
             {
-                var known = Layout.Fields.Keys.Where(k => k != Layout.Rdp.StatusField && k != Layout.Rdp.ByteField);
-                throw new ArgumentException($"{Part.Family.Name} has no writable option field '{name}'; the fields are {string.Join(", ", known)} (and RDP by level).", nameof(change));
+                var known = Layout.Fields.Keys.Where(IsWritableField);
+                throw new ArgumentException($"{Part.Family.Name} has no writable option field '{name}'; the fields are {string.Join(", ", known)} (RDP is set by level, write protection by page/sector list).", nameof(change));
             }
 
-            var value = change.Fields![name];
             if (field.Width < 32 && value >> field.Width != 0)
             {
                 throw new ArgumentException($"Option field {name} is {field.Width} bit(s) wide; {value} does not fit.", nameof(change));
             }
+        }
+    }
+
+    /// <summary>
+    /// Throws for a write-protection error flag: <see cref="FlashFailureKind.ReadoutProtected"/> when RDP is active,
+    /// else <see cref="FlashFailureKind.WriteProtected"/> at the first protected unit in the range.
+    /// </summary>
+    protected async ValueTask ThrowProtectedAsync(uint sr, uint rangeStart, uint rangeLength, string operation, CancellationToken cancellationToken)
+    {
+        var state = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+        var registers = new Dictionary<string, uint>(state.RawRegisters) { [FlashRegisterNames.Sr] = sr };
+        if (state.Rdp != RdpLevel.Level0)
+        {
+            throw new FlashOperationException(
+                FlashFailureKind.ReadoutProtected,
+                $"{Part.PartNumber} refused {operation} at {Hex(rangeStart)} because it is readout protected (level {(int)state.Rdp}). Allow RDP regression (mass erase) in the recipe to program it.",
+                rangeStart,
+                registers);
+        }
+
+        var rangeEnd = (ulong)rangeStart + rangeLength;
+        var protectedUnit = Part.Layout.Units.FirstOrDefault(u => state.WriteProtectedUnits.Contains(u.Index) && u.End > rangeStart && u.Address < rangeEnd);
+        var at = protectedUnit.Size != 0 ? Math.Max(protectedUnit.Address, rangeStart) : rangeStart;
+        throw new FlashOperationException(
+            FlashFailureKind.WriteProtected,
+            $"{Part.PartNumber} refused {operation} at {Hex(at)}: the page or sector is write protected (SR={Hex(sr)}). Remove the protection with permission (recipe optionBytes.allowWriteProtectionRemoval) or keep the image out of it.",
+            at,
+            registers);
+    }
+
+    /// <summary>
+    /// Sets CR.OBL_LAUNCH: the chip reloads its option bytes and resets; the probe may report that write as failed
+    /// (reference §4.1; OpenOCD stm32l4x.c perform_obl_launch ignores the error). Then halts the core again when the
+    /// driver has core control.
+    /// </summary>
+    protected async ValueTask LaunchOptionLoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteRegisterAsync(FlashRegisterNames.Cr, Mask(FlashRegisterNames.Cr, "OBL_LAUNCH"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetException)
+        {
+            // The reset cut the access short; the read-back that follows shows whether the new option bytes loaded.
+        }
+
+        if (Options.Core is { } core)
+        {
+            await core.HaltAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Unlocks CR with the KEYR sequence when CR.LOCK is set; faults or a LOCK still set are UnlockFailed.</summary>
+    protected async ValueTask UnlockControlAsync(int bank, CancellationToken cancellationToken)
+    {
+        var lockBit = Mask(FlashRegisterNames.Cr, "LOCK");
+        var cr = await ReadRegisterAsync(FlashRegisterNames.Cr, cancellationToken, bank).ConfigureAwait(false);
+        if ((cr & lockBit) == 0)
+        {
+            return; // keys written while unlocked are ignored or fault (reference §3.2: OpenOCD reads LOCK first)
+        }
+
+        await WriteKeysAsync(FlashRegisterNames.Keyr, Map.Key1, Map.Key2, bank, cr, cancellationToken).ConfigureAwait(false);
+        cr = await ReadRegisterAsync(FlashRegisterNames.Cr, cancellationToken, bank).ConfigureAwait(false);
+        if ((cr & lockBit) != 0)
+        {
+            throw new FlashOperationException(
+                FlashFailureKind.UnlockFailed,
+                $"The flash controller of {Part.PartNumber} (bank {bank}) stayed locked after the KEYR sequence: CR={Hex(cr)}. Reset the board and retry; a clone may use other keys.",
+                RegisterAddress(FlashRegisterNames.Cr, bank),
+                new Dictionary<string, uint> { [FlashRegisterNames.Cr] = cr });
+        }
+    }
+
+    /// <summary>Writes a two-key unlock sequence; a bus fault (wrong sequence earlier: locked until reset) is UnlockFailed.</summary>
+    protected async ValueTask WriteKeysAsync(string register, uint key1, uint key2, int bank, uint cr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteRegisterAsync(register, key1, cancellationToken, bank).ConfigureAwait(false);
+            await WriteRegisterAsync(register, key2, cancellationToken, bank).ConfigureAwait(false);
+        }
+        catch (TargetMemoryFaultException error)
+        {
+            throw new FlashOperationException(
+                FlashFailureKind.UnlockFailed,
+                $"Writing the {register} keys of {Part.PartNumber} faulted: the controller stays locked until the next reset (a wrong key was written before). Reset the board and retry.",
+                RegisterAddress(register, bank),
+                new Dictionary<string, uint> { [FlashRegisterNames.Cr] = cr },
+                error);
         }
     }
 
@@ -367,7 +462,7 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
         var fields = new Dictionary<string, uint>(StringComparer.Ordinal);
         foreach (var (name, field) in Layout.Fields)
         {
-            if (name != Layout.Rdp.StatusField && name != Layout.Rdp.ByteField)
+            if (IsDecodedField(name))
             {
                 fields[name] = field.Extract(statusRegister);
             }

@@ -46,7 +46,7 @@ public sealed record FlashDriverOptions
 public static class FlashDrivers
 {
     /// <summary>Family keys with a driver.</summary>
-    public static IReadOnlyList<string> SupportedFamilies { get; } = ["f0", "f1"];
+    public static IReadOnlyList<string> SupportedFamilies { get; } = ["f0", "f1", "f4", "g0", "l4"];
 
     /// <summary>Creates the driver for <paramref name="part"/>'s family, talking through <paramref name="memory"/>.</summary>
     /// <param name="part">The identified part (its family's controller map, option-byte layout and timings are used).</param>
@@ -68,6 +68,8 @@ public static class FlashDrivers
         return part.Family.Key switch
         {
             "f0" or "f1" => new FpecFlashDriver(part, memory, timeProvider, options),
+            "f4" => new F4FlashDriver(part, memory, timeProvider, options),
+            "g0" or "l4" => new L4StyleFlashDriver(part, memory, timeProvider, options),
             _ => throw new NotSupportedException(
                 $"No flash driver for {part.Family.Name} ({part.PartNumber}); drivers exist for {string.Join(", ", SupportedFamilies)}."),
         };

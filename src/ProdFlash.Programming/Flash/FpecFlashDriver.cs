@@ -33,7 +33,7 @@ internal sealed class FpecFlashDriver : FlashDriverBase
     {
         foreach (var bank in _banks)
         {
-            await UnlockBankAsync(bank, cancellationToken).ConfigureAwait(false);
+            await UnlockControlAsync(bank, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -199,11 +199,15 @@ internal sealed class FpecFlashDriver : FlashDriverBase
         var block = BuildBlock(rdpByte, obr, wrpr);
         var regression = current.Rdp != RdpLevel.Level0 && targetRdp == RdpLevel.Level0;
 
-        await UnlockBankAsync(1, cancellationToken).ConfigureAwait(false);
-        await WriteRegisterAsync(FlashRegisterNames.Optkeyr, Map.OptKey1, cancellationToken).ConfigureAwait(false);
-        await WriteRegisterAsync(FlashRegisterNames.Optkeyr, Map.OptKey2, cancellationToken).ConfigureAwait(false);
+        await UnlockControlAsync(1, cancellationToken).ConfigureAwait(false);
         var optWre = Mask(Cr, "OPTWRE");
         var cr = await ReadRegisterAsync(Cr, cancellationToken).ConfigureAwait(false);
+        if ((cr & optWre) == 0)
+        {
+            await WriteKeysAsync(FlashRegisterNames.Optkeyr, Map.OptKey1, Map.OptKey2, 1, cr, cancellationToken).ConfigureAwait(false);
+            cr = await ReadRegisterAsync(Cr, cancellationToken).ConfigureAwait(false);
+        }
+
         if ((cr & optWre) == 0)
         {
             throw new FlashOperationException(
@@ -237,22 +241,7 @@ internal sealed class FpecFlashDriver : FlashDriverBase
     {
         if (Layout.Reload == OptionByteReload.OblLaunch)
         {
-            // OBL_LAUNCH reloads the option bytes and resets the chip; the probe may report the write as failed
-            // (reference §4.1, OpenOCD stm32l4x.c perform_obl_launch ignores that error).
-            try
-            {
-                await WriteRegisterAsync(Cr, Mask(Cr, "OBL_LAUNCH"), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TargetException)
-            {
-                // The reset cut the access short; the read-back below shows whether the new option bytes loaded.
-            }
-
-            if (Options.Core is { } core)
-            {
-                await core.HaltAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await LaunchOptionLoadAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -260,40 +249,8 @@ internal sealed class FpecFlashDriver : FlashDriverBase
         await Options.Core!.ResetAndHaltAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask UnlockBankAsync(int bank, CancellationToken cancellationToken)
-    {
-        var lockBit = Mask(Cr, "LOCK");
-        var cr = await ReadRegisterAsync(Cr, cancellationToken, bank).ConfigureAwait(false);
-        if ((cr & lockBit) == 0)
-        {
-            return; // keys written while unlocked are ignored, or fault (reference §3.2: OpenOCD reads LOCK first)
-        }
-
-        try
-        {
-            await WriteRegisterAsync(FlashRegisterNames.Keyr, Map.Key1, cancellationToken, bank).ConfigureAwait(false);
-            await WriteRegisterAsync(FlashRegisterNames.Keyr, Map.Key2, cancellationToken, bank).ConfigureAwait(false);
-        }
-        catch (TargetMemoryFaultException error)
-        {
-            throw new FlashOperationException(
-                FlashFailureKind.UnlockFailed,
-                $"Writing the unlock keys of bank {bank} faulted: the controller is locked until the next reset (a wrong key was written before). Reset the board and retry.",
-                RegisterAddress(FlashRegisterNames.Keyr, bank),
-                new Dictionary<string, uint> { [Cr] = cr },
-                error);
-        }
-
-        cr = await ReadRegisterAsync(Cr, cancellationToken, bank).ConfigureAwait(false);
-        if ((cr & lockBit) != 0)
-        {
-            throw new FlashOperationException(
-                FlashFailureKind.UnlockFailed,
-                $"The flash controller of {Part.PartNumber} (bank {bank}) stayed locked after the KEYR sequence: CR={Hex(cr)}. Reset the board and retry; a clone may use other keys.",
-                RegisterAddress(Cr, bank),
-                new Dictionary<string, uint> { [Cr] = cr });
-        }
-    }
+    /// <inheritdoc/>
+    protected override bool IsWritableField(string name) => IsDecodedField(name) && name != "OPTERR";
 
     private int BankOf(int regionBank) => _banks.Length > 1 ? regionBank : 1;
 
@@ -338,29 +295,6 @@ internal sealed class FpecFlashDriver : FlashDriverBase
             $"Programming failed at {Hex(at)}: SR={Hex(sr)} (PGERR: the half-word was not erased before programming). Erase the page first; if it was erased, the flash cell is damaged.",
             at,
             new Dictionary<string, uint> { [Sr] = sr });
-    }
-
-    private async ValueTask ThrowProtectedAsync(uint sr, uint rangeStart, uint rangeLength, string operation, CancellationToken cancellationToken)
-    {
-        var state = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
-        var registers = new Dictionary<string, uint>(state.RawRegisters) { [Sr] = sr };
-        if (state.Rdp != RdpLevel.Level0)
-        {
-            throw new FlashOperationException(
-                FlashFailureKind.ReadoutProtected,
-                $"{Part.PartNumber} refused {operation} at {Hex(rangeStart)} because it is readout protected (level {(int)state.Rdp}). Allow RDP regression (mass erase) in the recipe to program it.",
-                rangeStart,
-                registers);
-        }
-
-        var rangeEnd = (ulong)rangeStart + rangeLength;
-        var protectedUnit = Part.Layout.Units.FirstOrDefault(u => state.WriteProtectedUnits.Contains(u.Index) && u.End > rangeStart && u.Address < rangeEnd);
-        var at = protectedUnit.Size != 0 ? Math.Max(protectedUnit.Address, rangeStart) : rangeStart;
-        throw new FlashOperationException(
-            FlashFailureKind.WriteProtected,
-            $"{Part.PartNumber} refused {operation} at {Hex(at)}: the page is write protected (SR={Hex(sr)} WRPRTERR). Remove the protection with permission (recipe optionBytes.allowWriteProtectionRemoval) or keep the image out of it.",
-            at,
-            registers);
     }
 
     private void ThrowOnOptionError(uint sr, uint obAddress, string operation)
