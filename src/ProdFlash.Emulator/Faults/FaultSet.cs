@@ -3,8 +3,8 @@ using ProdFlash.Emulator.Chips;
 
 namespace ProdFlash.Emulator.Faults;
 
-/// <summary>The phase of a programming run at which an <c>unplug</c> fault pulls the probe.</summary>
-public enum UnplugPhase
+/// <summary>The phase of a programming run at which an <c>unplug</c> or <c>usb-timeout</c> fault fires.</summary>
+public enum FaultPhase
 {
     /// <summary>When the host enters SWD (DEBUG_ENTER <c>F2 30</c>): the command is not answered.</summary>
     Connect,
@@ -16,10 +16,10 @@ public enum UnplugPhase
     Program,
 }
 
-/// <summary>An <c>unplug:PHASE:PERCENT</c> fault: the probe vanishes and every transaction after it fails as disconnected.</summary>
+/// <summary>When a phase fault (<c>unplug:PHASE:PERCENT</c>, <c>usb-timeout:PHASE:PERCENT</c>) fires.</summary>
 /// <param name="Phase">The phase whose counter triggers it.</param>
-/// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="UnplugPhase.Connect"/>.</param>
-public sealed record UnplugFault(UnplugPhase Phase, double Percent);
+/// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="FaultPhase.Connect"/>.</param>
+public sealed record PhaseTrigger(FaultPhase Phase, double Percent);
 
 /// <summary>
 /// The faults of one emulated slot, parsed from names: board and wire faults the emulator applies itself
@@ -37,7 +37,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -62,8 +62,14 @@ public sealed record FaultSet
     /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
     public double FlakyWaitRate { get; init; }
 
-    /// <summary>The unplug fault, if any.</summary>
-    public UnplugFault? Unplug { get; init; }
+    /// <summary>The unplug fault, if any: the probe vanishes and every transaction after it fails as disconnected.</summary>
+    public PhaseTrigger? Unplug { get; init; }
+
+    /// <summary>
+    /// The USB-timeout fault, if any: the probe firmware hangs; from then on no transaction is answered (the host's
+    /// read times out) but the probe stays enumerated.
+    /// </summary>
+    public PhaseTrigger? UsbTimeout { get; init; }
 
     /// <summary>Faults for the chip model.</summary>
     public ChipFaults Chip { get; init; } = ChipFaults.None;
@@ -113,7 +119,10 @@ public sealed record FaultSet
                     set = set with { FlakyWaitRate = ParseRate(name, parts) };
                     break;
                 case "unplug":
-                    set = set with { Unplug = ParseUnplug(name, parts) };
+                    set = set with { Unplug = ParsePhase(name, parts) };
+                    break;
+                case "usb-timeout":
+                    set = set with { UsbTimeout = ParsePhase(name, parts) };
                     break;
                 case "rdp1":
                     NoArguments(name, parts);
@@ -164,19 +173,19 @@ public sealed record FaultSet
         return rate;
     }
 
-    private static UnplugFault ParseUnplug(string name, string[] parts)
+    private static PhaseTrigger ParsePhase(string name, string[] parts)
     {
-        const string usage = "write 'unplug:connect', 'unplug:erase:PERCENT' or 'unplug:program:PERCENT' with PERCENT from 0 to 100";
+        var usage = $"write '{parts[0]}:connect', '{parts[0]}:erase:PERCENT' or '{parts[0]}:program:PERCENT' with PERCENT from 0 to 100";
         if (parts.Length is < 2 or > 3)
         {
             throw new EmulatorConfigurationException($"Fault '{name}' is incomplete; {usage}.");
         }
 
-        UnplugPhase phase = parts[1].ToLowerInvariant() switch
+        FaultPhase phase = parts[1].ToLowerInvariant() switch
         {
-            "connect" => UnplugPhase.Connect,
-            "erase" => UnplugPhase.Erase,
-            "program" => UnplugPhase.Program,
+            "connect" => FaultPhase.Connect,
+            "erase" => FaultPhase.Erase,
+            "program" => FaultPhase.Program,
             _ => throw new EmulatorConfigurationException($"Fault '{name}' names an unknown phase '{parts[1]}'; {usage}."),
         };
         var percent = 0.0;
@@ -186,7 +195,7 @@ public sealed record FaultSet
             throw new EmulatorConfigurationException($"Fault '{name}' has a bad percentage '{parts[2]}'; {usage}.");
         }
 
-        return new UnplugFault(phase, percent);
+        return new PhaseTrigger(phase, percent);
     }
 
     private static List<int> ParsePages(string name, string[] parts)

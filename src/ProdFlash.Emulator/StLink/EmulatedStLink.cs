@@ -114,6 +114,9 @@ public sealed class EmulatedStLink
     /// <summary>Whether the probe has been pulled (an <c>unplug</c> fault fired); every transaction then fails.</summary>
     public bool IsUnplugged { get; private set; }
 
+    /// <summary>Whether the firmware hangs (a <c>usb-timeout</c> fault fired); no transaction is answered any more.</summary>
+    public bool IsHung { get; private set; }
+
     /// <summary>Number of USB transactions served.</summary>
     public long Transactions { get; private set; }
 
@@ -152,9 +155,23 @@ public sealed class EmulatedStLink
         {
             ThrowIfUnplugged();
             Transactions++;
+            if (IsHung)
+            {
+                _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, null));
+                return NoAnswer;
+            }
+
             var reply = _reply;
             var length = Dispatch(command, dataOut, reply);
             ChargeUsb(dataOut.Length, Math.Max(length, 0));
+            if (Fired(_faults.UsbTimeout, command))
+            {
+                // The command took effect; its reply never comes.
+                IsHung = true;
+                _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, null));
+                return NoAnswer;
+            }
+
             if (length > 0)
             {
                 var copied = Math.Min(Math.Min(length, dataIn.Length), reply.Length);
@@ -163,7 +180,12 @@ public sealed class EmulatedStLink
             }
 
             _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, length < 0 ? null : reply.AsSpan(0, length).ToArray()));
-            CheckUnplug(command);
+            if (Fired(_faults.Unplug, command))
+            {
+                IsUnplugged = true;
+                ThrowIfUnplugged();
+            }
+
             return length;
         }
     }
@@ -180,26 +202,13 @@ public sealed class EmulatedStLink
         }
     }
 
-    private void CheckUnplug(ReadOnlySpan<byte> command)
+    private bool Fired(PhaseTrigger? trigger, ReadOnlySpan<byte> command) => trigger?.Phase switch
     {
-        var unplug = _faults.Unplug;
-        if (unplug is null)
-        {
-            return;
-        }
-
-        var fired = unplug.Phase switch
-        {
-            UnplugPhase.Connect => command[0] == (byte)StLinkCommand.Debug && command[1] == (byte)StLinkDebugCommand.Enter,
-            UnplugPhase.Erase => _activity is { } a && a.BytesErased > 0 && a.BytesErased * 100.0 >= unplug.Percent * a.FlashSizeBytes,
-            _ => _activity is { } p && p.BytesProgrammed > 0 && p.BytesProgrammed * 100.0 >= unplug.Percent * p.FlashSizeBytes,
-        };
-        if (fired)
-        {
-            IsUnplugged = true;
-            ThrowIfUnplugged();
-        }
-    }
+        null => false,
+        FaultPhase.Connect => command[0] == (byte)StLinkCommand.Debug && command[1] == (byte)StLinkDebugCommand.Enter,
+        FaultPhase.Erase => _activity is { } a && a.BytesErased > 0 && a.BytesErased * 100.0 >= trigger.Percent * a.FlashSizeBytes,
+        _ => _activity is { } p && p.BytesProgrammed > 0 && p.BytesProgrammed * 100.0 >= trigger.Percent * p.FlashSizeBytes,
+    };
 
     private void ChargeUsb(int bytesOut, int bytesIn)
     {

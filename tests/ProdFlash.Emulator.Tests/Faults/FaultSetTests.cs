@@ -8,11 +8,12 @@ public sealed class FaultSetTests
     [Fact]
     public void ParseList_EveryKind_FillsBoardAndChipFaults()
     {
-        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,rdp1,wrp:0-3+8,stuck-bit:0x08000100,stuck-bit:0x08000200:7:1");
+        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,usb-timeout:erase:25,rdp1,wrp:0-3+8,stuck-bit:0x08000100,stuck-bit:0x08000200:7:1");
 
         Assert.True(set.LowVcc);
         Assert.Equal(0.05, set.FlakyWaitRate);
-        Assert.Equal(new UnplugFault(UnplugPhase.Program, 50), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Program, 50), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Erase, 25), set.UsbTimeout);
         Assert.True(set.Chip.Rdp1);
         Assert.Equal([0, 1, 2, 3, 8], set.Chip.WriteProtectedPages!);
         Assert.Equal([new StuckBit(0x0800_0100, 0, false), new StuckBit(0x0800_0200, 7, true)], set.Chip.StuckBits!);
@@ -24,7 +25,8 @@ public sealed class FaultSetTests
     {
         var set = FaultSet.Parse(["unplug:connect"]);
 
-        Assert.Equal(new UnplugFault(UnplugPhase.Connect, 0), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Connect, 0), set.Unplug);
+        Assert.Null(set.UsbTimeout);
         Assert.False(set.HasBoardFault);
     }
 
@@ -34,6 +36,7 @@ public sealed class FaultSetTests
     [InlineData("flaky-wait:2", "needs a WAIT rate")]
     [InlineData("unplug:flash:10", "unknown phase 'flash'")]
     [InlineData("unplug:erase:150", "bad percentage '150'")]
+    [InlineData("usb-timeout", "write 'usb-timeout:connect'")]
     [InlineData("wrp:3-1", "bad page list '3-1'")]
     [InlineData("stuck-bit:zz", "is malformed")]
     [InlineData("stuck-bit:0x08000000:8", "is malformed")]

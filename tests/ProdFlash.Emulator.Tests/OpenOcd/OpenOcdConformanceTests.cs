@@ -251,6 +251,23 @@ public sealed class OpenOcdConformanceTests
     }
 
     [Fact]
+    public async Task UsbTimeoutDuringProgram_OpenOcdReportsTheServerTimeout()
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("usb-timeout:program:2"));
+        using var temp = new TempDirectory();
+        var hexPath = temp.File("timeout.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[4096]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", $"program {hexPath} verify");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("** Programming Failed **");
+        run.AssertPrinted("TCP error status 0x1001");
+        Assert.True(bench.Server.Probes[0].IsHung, run.ToString());
+        Assert.InRange(bench.Chip.Counters.BytesProgrammed, 1311, 1312 + 2);
+    }
+
+    [Fact]
     public async Task TwoOpenOcds_AtOnce_EachProgramsItsOwnBoardThroughOneServer()
     {
         await using var bench = OpenOcdBench.Start(count: 2);

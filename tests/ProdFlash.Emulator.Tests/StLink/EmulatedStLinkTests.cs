@@ -621,4 +621,23 @@ public sealed class EmulatedStLinkTests
         Assert.Equal(5, harness.Probe.Dap.Transfers - before);
         Assert.Equal(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0 }, harness.Ram.Sram[0x20..0x28]);
     }
+
+    [Fact]
+    public async Task UsbTimeout_AtConnect_NothingIsAnsweredAnyMore()
+    {
+        var harness = new ProbeHarness(faults: "usb-timeout:connect");
+        await using var wire = new EmulatedStLinkWire(harness.Probe);
+        var version = harness.In(6, 0xF1);
+
+        var atEnter = harness.Probe.Execute(ProbeHarness.Cdb(0xF2, 0x30, 0xA3), [], new byte[2]);
+        var error = await Assert.ThrowsAsync<StLinkTransportException>(
+            async () => await wire.TransferAsync(ProbeHarness.Cdb(0xF1), ReadOnlyMemory<byte>.Empty, new byte[6], TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+
+        Assert.Equal(6, version.Length);
+        Assert.Equal(EmulatedStLink.NoAnswer, atEnter);
+        Assert.True(error.IsTimeout);
+        Assert.False(error.IsDisconnected);
+        Assert.True(harness.Probe.IsHung);
+        Assert.Equal(StLinkMode.Debug, harness.Probe.Mode);
+    }
 }

@@ -85,7 +85,7 @@ public sealed class FlashStallTests
     }
 }
 
-public sealed class UnplugPhaseTests
+public sealed class FaultPhaseTests
 {
     [Fact]
     public void UnplugAtErase_F103FromSelector_VanishesWhenThePageEraseStarts()
