@@ -487,12 +487,7 @@ public sealed class SwdDebugPort
         var result = Retry(() => ReadTarget(aligned, width));
 
         // AHB byte lanes: a narrow read comes back in the lane of its address (ADIv5 §7.2.1).
-        value = result.Value << (int)(8 * (aligned & 3));
-        if (width == AccessWidth.Word)
-        {
-            value = result.Value;
-        }
-
+        value = width == AccessWidth.Word ? result.Value : result.Value << (int)(8 * (aligned & 3));
         return result.Ack;
     }
 
