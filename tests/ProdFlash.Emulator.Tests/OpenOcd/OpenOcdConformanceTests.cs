@@ -154,6 +154,24 @@ public sealed class OpenOcdConformanceTests
         run.AssertPrinted("ST-Link version does not support DAP direct transport");
     }
 
+    [Fact]
+    public async Task Hla_V2j17WithoutSixteenBitAccess_CannotProgramF1Flash()
+    {
+        // Without MEM_16BIT (J26) OpenOCD's HLA driver turns half-word writes into byte writes (OCD stlink_usb_write_mem),
+        // which the F1 flash controller does not program.
+        await using var bench = OpenOcdBench.Start("v2j17");
+        using var temp = new TempDirectory();
+        var hexPath = temp.File("old.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[64]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("hla", "reset halt", $"program {hexPath} verify");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("STLINK V2J17S4 (API v2) VID:PID 0483:3748");
+        run.AssertPrinted("** Programming Failed **");
+        Assert.Equal(0, bench.Chip.Counters.BytesProgrammed);
+    }
+
     [Theory]
     [InlineData("v21j40", "STLINK V2J40M27 (API v2) VID:PID 0483:374B")]
     [InlineData("v3j9", "STLINK V3J9M3B5S1 (API v3) VID:PID 0483:374F")]
