@@ -93,7 +93,7 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(image.Length, bench.Chip.Counters.BytesProgrammed);
         run.AssertPrinted(string.Create(
             CultureInfo.InvariantCulture,
-            $"0x08000000: {BitConverterLittleEndian(image, 0):x8} {BitConverterLittleEndian(image, 4):x8}"));
+            $"0x08000000: {LittleEndianWord(image, 0):x8} {LittleEndianWord(image, 4):x8}"));
     }
 
     [Theory]
@@ -312,7 +312,7 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(images[1], bench.Chips[1].MainFlash[..2048].ToArray());
     }
 
-    private static uint BitConverterLittleEndian(byte[] data, int offset) =>
+    private static uint LittleEndianWord(byte[] data, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
 }
 
