@@ -42,6 +42,12 @@ public sealed class EmulatedStLink
     /// <summary>Cortex-M DCRDR.</summary>
     public const uint Dcrdr = 0xE000_EDF8;
 
+    /// <summary>DCRSR.REGWnR (bit 16): the transfer writes the core register (ARMv7-M ARM C1.6.3).</summary>
+    public const uint DcrsrRegWnR = 1u << 16;
+
+    /// <summary>DHCSR.S_REGRDY (bit 16): the core register transfer completed (ARMv7-M ARM C1.6.2).</summary>
+    public const uint DhcsrSRegRdy = 1u << 16;
+
     /// <summary>Cortex-M AIRCR.</summary>
     public const uint Aircr = 0xE000_ED0C;
 
@@ -577,7 +583,7 @@ public sealed class EmulatedStLink
         var ack = Dap.MemoryWrite(Dcrdr, AccessWidth.Word, value);
         if (ack == SwdAck.Ok)
         {
-            ack = Dap.MemoryWrite(Dcrsr, AccessWidth.Word, register | (1u << 16));
+            ack = Dap.MemoryWrite(Dcrsr, AccessWidth.Word, register | DcrsrRegWnR);
         }
 
         return Status(reply, 2, MemoryStatus(ack));
@@ -617,7 +623,7 @@ public sealed class EmulatedStLink
         for (var poll = 0; poll < 8; poll++)
         {
             ack = Dap.MemoryRead(Dhcsr, AccessWidth.Word, out var dhcsr);
-            if (ack != SwdAck.Ok || (dhcsr & (1u << 16)) != 0)
+            if (ack != SwdAck.Ok || (dhcsr & DhcsrSRegRdy) != 0)
             {
                 break;
             }
