@@ -37,7 +37,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -61,6 +61,9 @@ public sealed record FaultSet
 
     /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
     public double FlakyWaitRate { get; init; }
+
+    /// <summary>Share (0–1) of SWD read data phases that arrive with a wrong parity bit; 0 for none. Applied by the probe.</summary>
+    public double FlakyParityRate { get; init; }
 
     /// <summary>The unplug fault, if any: the probe vanishes and every transaction after it fails as disconnected.</summary>
     public PhaseTrigger? Unplug { get; init; }
@@ -118,6 +121,9 @@ public sealed record FaultSet
                 case "flaky-wait":
                     set = set with { FlakyWaitRate = ParseRate(name, parts) };
                     break;
+                case "flaky-parity":
+                    set = set with { FlakyParityRate = ParseRate(name, parts) };
+                    break;
                 case "unplug":
                     set = set with { Unplug = ParsePhase(name, parts) };
                     break;
@@ -167,7 +173,7 @@ public sealed record FaultSet
             || !(rate > 0 && rate <= 1))
         {
             throw new EmulatorConfigurationException(
-                $"Fault '{name}' needs a WAIT rate above 0 and at most 1, e.g. 'flaky-wait:0.05'.");
+                $"Fault '{name}' needs a rate above 0 and at most 1, e.g. '{parts[0]}:0.05'.");
         }
 
         return rate;

@@ -98,7 +98,7 @@ public sealed class EmulatedStLink
         Clock = clock;
         _faults = faults ?? FaultSet.None;
         _activity = activity;
-        Dap = new SwdDebugPort(target, clock);
+        Dap = new SwdDebugPort(target, clock, SwdDebugPort.DefaultMaxWaitRetries, ParityHook(_faults));
         if (personality.IsV3)
         {
             Dap.SwdFrequencyKhz = 1000;
@@ -550,10 +550,25 @@ public sealed class EmulatedStLink
         return Status(reply, 2, ApStatus(Dap.WriteAp(port, address, value)));
     }
 
+    // Seeded generator (CA5394 does not apply: this is fault injection, not security).
+#pragma warning disable CA5394
+    private static Func<bool>? ParityHook(FaultSet faults)
+    {
+        if (faults.FlakyParityRate <= 0)
+        {
+            return null;
+        }
+
+        var random = new Random(FaultSet.DefaultFlakySeed + 1);
+        return () => random.NextDouble() < faults.FlakyParityRate;
+    }
+#pragma warning restore CA5394
+
     private static StLinkStatus DpStatus(SwdAck ack) => ack switch
     {
         SwdAck.Ok => StLinkStatus.Ok,
         SwdAck.Wait => StLinkStatus.SwdDpWait,
+        SwdAck.ParityError => StLinkStatus.SwdDpParityError,
         SwdAck.Fault => StLinkStatus.SwdDpFault,
         _ => StLinkStatus.SwdDpError,
     };
@@ -562,6 +577,7 @@ public sealed class EmulatedStLink
     {
         SwdAck.Ok => StLinkStatus.Ok,
         SwdAck.Wait => StLinkStatus.SwdApWait,
+        SwdAck.ParityError => StLinkStatus.SwdApParityError,
         SwdAck.Fault => StLinkStatus.SwdApFault,
         _ => StLinkStatus.SwdApError,
     };

@@ -32,8 +32,9 @@ public sealed class FaultSetTests
 
     [Theory]
     [InlineData("no-power", "Unknown fault 'no-power'")]
-    [InlineData("flaky-wait", "needs a WAIT rate")]
-    [InlineData("flaky-wait:2", "needs a WAIT rate")]
+    [InlineData("flaky-wait", "needs a rate")]
+    [InlineData("flaky-wait:2", "needs a rate")]
+    [InlineData("flaky-parity:0", "needs a rate above 0")]
     [InlineData("unplug:flash:10", "unknown phase 'flash'")]
     [InlineData("unplug:erase:150", "bad percentage '150'")]
     [InlineData("usb-timeout", "write 'usb-timeout:connect'")]
