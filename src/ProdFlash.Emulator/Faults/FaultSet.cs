@@ -37,7 +37,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -74,11 +74,17 @@ public sealed record FaultSet
     /// </summary>
     public PhaseTrigger? UsbTimeout { get; init; }
 
+    /// <summary>
+    /// The brown-out fault, if any: the board loses power at the phase and stays off (0 V on the sense pin, no SWD
+    /// answer); the probe itself stays healthy.
+    /// </summary>
+    public PhaseTrigger? Brownout { get; init; }
+
     /// <summary>Faults for the chip model.</summary>
     public ChipFaults Chip { get; init; } = ChipFaults.None;
 
     /// <summary>Whether any board or wire fault wraps the target.</summary>
-    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0;
+    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0 || Brownout is not null;
 
     /// <summary>Parses a comma-separated list (the <c>?faults=</c> part of an emulator selector).</summary>
     /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
@@ -129,6 +135,9 @@ public sealed record FaultSet
                     break;
                 case "usb-timeout":
                     set = set with { UsbTimeout = ParsePhase(name, parts) };
+                    break;
+                case "brownout":
+                    set = set with { Brownout = ParsePhase(name, parts) };
                     break;
                 case "rdp1":
                     NoArguments(name, parts);

@@ -170,6 +170,12 @@ public sealed class EmulatedStLink
             var reply = _reply;
             var length = Dispatch(command, dataOut, reply);
             ChargeUsb(dataOut.Length, Math.Max(length, 0));
+            if (_target is BoardFaultTarget board && !board.PowerLost && Fired(_faults.Brownout, command))
+            {
+                // The command completed; the board's supply collapses right after it.
+                board.PowerLost = true;
+            }
+
             if (Fired(_faults.UsbTimeout, command))
             {
                 // The command took effect; its reply never comes.

@@ -79,4 +79,21 @@ public sealed class BoardFaultTargetTests
 
         Assert.Equal(new byte[] { 0x09, 0x00 }, enter);
     }
+
+    [Fact]
+    public void Brownout_AtConnect_VoltageDropsToZeroAndSwdGoesSilent()
+    {
+        var harness = new ProbeHarness(faults: "brownout:connect");
+        var before = harness.In(8, 0xF7);
+
+        var enter = harness.In(2, 0xF2, 0x30, 0xA3);
+        var after = harness.In(8, 0xF7);
+        var idcodes = harness.In(12, 0xF2, 0x31);
+
+        Assert.Equal(2091u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(before.AsSpan(4)));
+        Assert.Equal(new byte[] { 0x80, 0x00 }, enter);
+        Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(4)));
+        Assert.Equal(0x09, idcodes[0]);
+        Assert.False(harness.Probe.IsUnplugged);
+    }
 }
