@@ -638,7 +638,7 @@ public sealed class EmulatedStLinkTests
         Assert.True(error.IsTimeout);
         Assert.False(error.IsDisconnected);
         Assert.True(harness.Probe.IsHung);
-        Assert.Equal(StLinkMode.Debug, harness.Probe.Mode);
+        Assert.Equal(ProdFlash.Emulator.StLink.StLinkMode.Debug, harness.Probe.Mode);
     }
 
     [Fact]
