@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Dap;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.Target;
@@ -87,7 +88,7 @@ public sealed class EmulatedStLink
     /// <param name="target">The board it is wired to (already wrapped in board faults if any).</param>
     /// <param name="clock">The modeled clock every transaction is charged to.</param>
     /// <param name="faults">Faults the probe itself applies (unplug); board faults are applied by the target wrapper.</param>
-    /// <param name="activity">Flash counters of the chip, for <c>unplug:erase</c> and <c>unplug:program</c>.</param>
+    /// <param name="activity">Flash counters of the chip, for the phase faults at <c>erase</c> and <c>program</c>; when null, taken from the target (through a board-fault wrapper) if it has them.</param>
     public EmulatedStLink(StLinkPersonality personality, IEmulatedTarget target, ModeledClock clock, FaultSet? faults = null, IFlashActivity? activity = null)
     {
         ArgumentNullException.ThrowIfNull(personality);
@@ -97,7 +98,7 @@ public sealed class EmulatedStLink
         _target = target;
         Clock = clock;
         _faults = faults ?? FaultSet.None;
-        _activity = activity;
+        _activity = activity ?? FlashActivityOf(target);
         Dap = new SwdDebugPort(target, clock, SwdDebugPort.DefaultMaxWaitRetries, ParityHook(_faults));
         if (personality.IsV3)
         {
@@ -200,6 +201,17 @@ public sealed class EmulatedStLink
 
             return length;
         }
+    }
+
+    private static IFlashActivity? FlashActivityOf(IEmulatedTarget target)
+    {
+        var chip = target is BoardFaultTarget board ? board.Inner : target;
+        return chip switch
+        {
+            IFlashActivity activity => activity,
+            Stm32F1Chip f1 => new Stm32F1FlashActivity(f1),
+            _ => null,
+        };
     }
 
     private void ThrowIfUnplugged()
