@@ -193,29 +193,39 @@ internal sealed class AttemptRun
         }
     }
 
-    // A chip that stops answering after connect is checked for a brown-out before the SWD error is blamed.
+    // A chip that stops answering (no ACK, link errors, WAIT, bus faults) is checked for a brown-out before the SWD
+    // error is blamed: a board that lost power reads 0 V on the sense pin.
     private async ValueTask<Diagnosis> DiagnoseAsync(Exception error, AttemptPhase phase)
     {
-        if (error is TargetException { Kind: TargetErrorKind.NoResponse or TargetErrorKind.ProbeError or TargetErrorKind.MemoryFault } && phase > AttemptPhase.Connect)
+        if (error is TargetException { Kind: not (TargetErrorKind.ProbeTransport or TargetErrorKind.ProbeFirmwareTooOld or TargetErrorKind.InvalidRequest) } && phase > AttemptPhase.Power
+            && await PowerLostAsync(phase).ConfigureAwait(false) is { } power)
         {
-            try
-            {
-                var voltage = await _probe.ReadTargetVoltageAsync(CancellationToken.None).ConfigureAwait(false);
-                if (voltage.CanMeasure && !_recipe.Voltage.Contains(voltage.Volts))
-                {
-                    var power = voltage.Volts < NotPoweredVolts
-                        ? Diagnoses.TargetNotPowered(voltage.Volts, Kind)
-                        : Diagnoses.TargetVoltageOutOfRange(voltage.Volts, _recipe.Voltage.Min, _recipe.Voltage.Max, Kind);
-                    return FailureMapper.InPhase(power, phase);
-                }
-            }
-            catch (TargetException)
-            {
-                // The probe cannot even measure now; the original error stands.
-            }
+            return power;
         }
 
         return FailureMapper.Map(error, phase, _probe.Description, _part?.Family.FlashController);
+    }
+
+    private async ValueTask<Diagnosis?> PowerLostAsync(AttemptPhase phase)
+    {
+        try
+        {
+            var voltage = await _probe.ReadTargetVoltageAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!voltage.CanMeasure || _recipe.Voltage.Contains(voltage.Volts))
+            {
+                return null;
+            }
+
+            var power = voltage.Volts < NotPoweredVolts
+                ? Diagnoses.TargetNotPowered(voltage.Volts, Kind)
+                : Diagnoses.TargetVoltageOutOfRange(voltage.Volts, _recipe.Voltage.Min, _recipe.Voltage.Max, Kind);
+            return FailureMapper.InPhase(power, phase);
+        }
+        catch (TargetException)
+        {
+            // The probe cannot even measure now; the original error stands.
+            return null;
+        }
     }
 
     private async ValueTask LockBestEffortAsync()
@@ -296,7 +306,7 @@ internal sealed class AttemptRun
             }
         }
 
-        throw new AttemptFailedException(ClassifyConnectFailure());
+        throw new AttemptFailedException(await PowerLostAsync(AttemptPhase.Connect).ConfigureAwait(false) ?? ClassifyConnectFailure());
     }
 
     private async ValueTask TryConnectAsync(ConnectTry attempt, CancellationToken cancellationToken)

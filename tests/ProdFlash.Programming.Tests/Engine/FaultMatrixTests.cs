@@ -24,6 +24,13 @@ public sealed class FaultMatrixTests
         { "stm32f103c8", "stuck-bit:0x08000100:3:0", FailureCode.ProgramFailed, AttemptPhase.Program },
         { "stm32f103c8", "stuck-bit:0x08000102:3:1", FailureCode.VerifyMismatch, AttemptPhase.Verify },
         { "stm32f103c8", "unplug:program:10", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "usb-timeout:connect", FailureCode.ProbeDisconnected, AttemptPhase.Connect },
+        { "stm32f103c8", "usb-timeout:erase:0", FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32f103c8", "usb-timeout:program:10", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "brownout:connect", FailureCode.TargetNotPowered, AttemptPhase.Connect },
+        { "stm32f103c8", "brownout:erase:0", FailureCode.TargetNotPowered, AttemptPhase.Erase },
+        { "stm32f103c8", "brownout:program:10", FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { "stm32f103c8", "flaky-parity:0.5", FailureCode.SwdUnstable, AttemptPhase.Connect },
     };
 
     [Theory]
