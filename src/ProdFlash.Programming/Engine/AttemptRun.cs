@@ -93,7 +93,7 @@ internal sealed class AttemptRun
             (AttemptPhase.Serialize, SerializeAsync),
             (AttemptPhase.Finalize, FinalizeAsync),
         };
-        foreach (var (phase, body) in phases)
+        foreach (var (phase, body) in phases.Where(p => p.Phase <= _options.LastPhase))
         {
             end = await RunPhaseAsync(phase, body, cancellationToken).ConfigureAwait(false);
             if (end.Outcome != AttemptOutcome.Passed)
