@@ -125,7 +125,6 @@ internal sealed class AttemptRun
     {
         _phase = phase;
         var limit = _recipe.Timeouts[phase];
-        Report(new PhaseStarted(phase));
         var wallStart = Stopwatch.GetTimestamp();
         _phaseModeledStamp = _clock.GetTimestamp();
         var counters0 = Counters();
@@ -134,6 +133,9 @@ internal sealed class AttemptRun
         using var modeledLimit = new CancellationTokenSource();
         _modeledLimit = modeledLimit;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wallLimit.Token, modeledLimit.Token);
+
+        // The limits run from here: a listener that takes its time over PhaseStarted spends the phase's time.
+        Report(new PhaseStarted(phase));
         Diagnosis? failure = null;
         var outcome = AttemptOutcome.Passed;
         string? note = null;
