@@ -163,4 +163,64 @@ public sealed class RegisterSequenceTests
         Assert.Equal((0x08000000u, 8, AccessWidth.Word), (data.Address, data.Length, data.Width));
         Assert.Equal(0x1u, memory.WordsWrittenTo(0x40022014).First());
     }
+
+    [Fact]
+    public async Task WriteOptionBytesAsync_F0AtRdpLevel2_ThrowsReadoutProtectedPermanently()
+    {
+        // Reference §4.2 F0: OBR at 0x4002201C, RDPRT[2:1] = 11 means level 2 (permanent).
+        var memory = new ScriptedRegisterMemory(Key1, Key2);
+        memory.AddLockedControl(F1Keyr, F1Cr, 1u << 7);
+        memory.AddStatus(0x4002200C);
+        memory.Set(0x4002201C, 0b110);
+        memory.Set(0x40022020, 0xFFFFFFFF);
+        var driver = FlashDrivers.Create(DeviceCatalog.Default.FindPart("stm32f030f4")!, memory, new FakeTimeProvider());
+
+        var state = await driver.ReadOptionBytesAsync(Ct);
+        var error = await Assert.ThrowsAsync<FlashOperationException>(
+            async () => await driver.WriteOptionBytesAsync(new OptionByteChange(Rdp: RdpLevel.Level0, AllowRdpRegression: true), Ct));
+
+        Assert.Equal(RdpLevel.Level2, state.Rdp);
+        Assert.Equal(FlashFailureKind.ReadoutProtectedPermanently, error.Kind);
+        Assert.DoesNotContain(memory.Writes, w => w.Address == 0x40022008); // OPTKEYR never touched
+    }
+
+    [Fact]
+    public async Task WriteOptionBytesAsync_G071TwoRanges_ProgramsWrp1AAndWrp1BThenOptstrtAndOblLaunch()
+    {
+        // Reference §3.1 G0: KEYR +0x08, OPTKEYR +0x0C, SR +0x10, CR +0x14 (OPTSTRT b17, OBL_LAUNCH b27, OPTLOCK b30,
+        // LOCK b31), OPTR +0x20, WRP1AR +0x2C, WRP1BR +0x30; WRPxyR start page low, end page at bit 16, start > end = off.
+        var memory = new ScriptedRegisterMemory(Key1, Key2);
+        memory.AddLockedControl(0x40022008, 0x40022014, 1u << 31);
+        memory.AddLockedControl(0x4002200C, 0x40022014, 1u << 30, 0x08192A3B, 0x4C5D6E7F);
+        memory.AddStatus(0x40022010);
+        memory.Set(0x40022020, 0xDFFFE1AA); // RDP 0xAA = level 0
+        memory.Set(0x4002202C, 0x0000003F);
+        memory.Set(0x40022030, 0x0000003F);
+        var driver = FlashDrivers.Create(DeviceCatalog.Default.FindPart("stm32g071rb")!, memory, new FakeTimeProvider());
+
+        var after = await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: [0, 1, 2, 3, 10, 11]), Ct);
+
+        Assert.Equal([0x00030000u], memory.WordsWrittenTo(0x4002202C));
+        Assert.Equal([0x000B000Au], memory.WordsWrittenTo(0x40022030));
+        Assert.Equal([0xDFFFE1AAu], memory.WordsWrittenTo(0x40022020));
+        var control = memory.WordsWrittenTo(0x40022014).ToList();
+        Assert.Equal([1u << 17, 1u << 27], control); // OPTSTRT, then OBL_LAUNCH
+        Assert.Equal([0, 1, 2, 3, 10, 11], after.WriteProtectedUnits);
+    }
+
+    [Fact]
+    public async Task WriteOptionBytesAsync_G071ThreeRanges_ThrowsArgumentExceptionNamingThem()
+    {
+        var memory = new ScriptedRegisterMemory(Key1, Key2);
+        memory.Set(0x40022020, 0xDFFFE1AA);
+        memory.Set(0x4002202C, 0x0000003F);
+        memory.Set(0x40022030, 0x0000003F);
+        var driver = FlashDrivers.Create(DeviceCatalog.Default.FindPart("stm32g071rb")!, memory, new FakeTimeProvider());
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(
+            async () => await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: [0, 5, 9]), Ct));
+
+        Assert.Contains("0-0, 5-5, 9-9", error.Message, StringComparison.Ordinal);
+        Assert.Empty(memory.Writes);
+    }
 }

@@ -11,7 +11,7 @@ namespace ProdFlash.Programming.Tests.Flash;
 internal sealed class ScriptedRegisterMemory : ITargetMemory
 {
     private readonly Dictionary<uint, uint> _registers = [];
-    private readonly Dictionary<uint, (uint Cr, uint LockMask, int Stage)> _keyRegisters = [];
+    private readonly Dictionary<uint, (uint Cr, uint LockMask, uint Key1, uint Key2, int Stage)> _keyRegisters = [];
     private readonly HashSet<uint> _status = [];
     private readonly uint _key1;
     private readonly uint _key2;
@@ -21,11 +21,17 @@ internal sealed class ScriptedRegisterMemory : ITargetMemory
     public List<(uint Address, uint Value, AccessWidth Width, int Length)> Writes { get; } = [];
 
     /// <summary>A CR at <paramref name="cr"/>, locked by <paramref name="lockMask"/>, unlocked through <paramref name="keyr"/>.</summary>
-    public void AddLockedControl(uint keyr, uint cr, uint lockMask)
+    public void AddLockedControl(uint keyr, uint cr, uint lockMask) => AddLockedControl(keyr, cr, lockMask, _key1, _key2);
+
+    /// <summary>A lock bit of <paramref name="cr"/> that clears after <paramref name="key1"/>, <paramref name="key2"/> written to <paramref name="keyr"/>.</summary>
+    public void AddLockedControl(uint keyr, uint cr, uint lockMask, uint key1, uint key2)
     {
-        _registers[cr] = lockMask;
-        _keyRegisters[keyr] = (cr, lockMask, 0);
+        _registers[cr] = _registers.GetValueOrDefault(cr) | lockMask;
+        _keyRegisters[keyr] = (cr, lockMask, key1, key2, 0);
     }
+
+    /// <summary>Sets a register's value (what the chip shows at reset).</summary>
+    public void Set(uint address, uint value) => _registers[address] = value;
 
     /// <summary>A status register: writes clear the bits written as 1 (they all read 0 here, so it stays 0).</summary>
     public void AddStatus(uint sr) => _status.Add(sr);
@@ -53,8 +59,8 @@ internal sealed class ScriptedRegisterMemory : ITargetMemory
 
         if (_keyRegisters.TryGetValue(address, out var key))
         {
-            var stage = key.Stage == 0 && value == _key1 ? 1 : 0;
-            if (key.Stage == 1 && value == _key2)
+            var stage = key.Stage == 0 && value == key.Key1 ? 1 : 0;
+            if (key.Stage == 1 && value == key.Key2)
             {
                 _registers[key.Cr] &= ~key.LockMask;
             }
@@ -69,7 +75,9 @@ internal sealed class ScriptedRegisterMemory : ITargetMemory
             return ValueTask.CompletedTask;
         }
 
-        _registers[address] = value;
+        // A control register keeps lock bits that are set (software can set LOCK, only keys clear it).
+        var locks = _keyRegisters.Values.Where(k => k.Cr == address).Aggregate(0u, (mask, k) => mask | k.LockMask);
+        _registers[address] = value | (_registers.GetValueOrDefault(address) & locks);
         return ValueTask.CompletedTask;
     }
 }
