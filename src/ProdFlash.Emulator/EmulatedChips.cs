@@ -17,6 +17,16 @@ public static class EmulatedChips
         ["stm32f103c8"] = (faults, clock, index) => new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, clock, faults, UidSeedBase + (ulong)index),
     };
 
+    static EmulatedChips()
+    {
+        // Every catalog part of the F0/F4/G0/L4 families, by its lower-case part number (issue 4 §8).
+        foreach (var part in Stm32Specs.CatalogParts())
+        {
+            var spec = new Lazy<Stm32ChipSpec>(() => Stm32Specs.FromCatalog(part));
+            Factories.TryAdd(part.PartNumber, (faults, clock, index) => new Stm32Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));
+        }
+    }
+
     // Seed of slot 0's UID; slot i gets this plus i, so every emulated chip has its own UID.
     private const ulong UidSeedBase = 0x0F10_3C80;
 

@@ -222,21 +222,28 @@ internal sealed class F4FlashDriver : FlashDriverBase
         // OPTSTRT erases the user sector and programs every option byte; leaving level 1 mass-erases first (reference §4.1).
         var regression = current.Rdp != RdpLevel.Level0 && targetRdp == RdpLevel.Level0;
         var bound = Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback) + (regression ? Bound(Timings.MassErase, MassEraseFallback) : TimeSpan.Zero);
-        var sr = await WaitWhileBusyAsync(1, bound, FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
-        if ((sr & ErrorMask) != 0)
+        try
         {
-            await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
-            throw new FlashOperationException(
-                FlashFailureKind.OptionBytesWriteFailed,
-                $"The flash interface reported an error programming the option bytes of {Part.PartNumber}: SR={Hex(sr)}. Retry once; if it repeats, the option bytes are damaged.",
-                obAddress,
-                new Dictionary<string, uint> { [Sr] = sr, [Optcr] = optcr });
-        }
+            var sr = await WaitWhileBusyAsync(1, bound, FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
+            if ((sr & ErrorMask) != 0)
+            {
+                await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
+                throw new FlashOperationException(
+                    FlashFailureKind.OptionBytesWriteFailed,
+                    $"The flash interface reported an error programming the option bytes of {Part.PartNumber}: SR={Hex(sr)}. Retry once; if it repeats, the option bytes are damaged.",
+                    obAddress,
+                    new Dictionary<string, uint> { [Sr] = sr, [Optcr] = optcr });
+            }
 
-        await WriteRegisterAsync(Optcr, optcr | optLock, cancellationToken).ConfigureAwait(false);
-        var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
-        CompareReadBack(after, targetRdp, change, targetProtected);
-        return after;
+            await WriteRegisterAsync(Optcr, optcr | optLock, cancellationToken).ConfigureAwait(false);
+            var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+            CompareReadBack(after, targetRdp, change, targetProtected);
+            return after;
+        }
+        catch (TargetException) when (targetRdp == RdpLevel.Level2)
+        {
+            return WrittenLevel2(optcr, targetProtected, new Dictionary<string, uint> { [Optcr] = optcr });
+        }
     }
 
     /// <inheritdoc/>

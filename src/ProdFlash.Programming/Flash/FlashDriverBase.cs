@@ -310,6 +310,13 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
         return target;
     }
 
+    /// <summary>
+    /// The state after RDP level 2 was programmed: the debug port closes as the new level loads (reference §4.1), so
+    /// nothing can be read back; this is what was written, with the registers as written.
+    /// </summary>
+    protected OptionByteState WrittenLevel2(uint statusValue, IReadOnlySet<int> targetProtected, IReadOnlyDictionary<string, uint> writtenRegisters) =>
+        new(RdpLevel.Level2, Layout.Rdp.Level2, DecodeFields(statusValue), [.. targetProtected.Order()], writtenRegisters);
+
     /// <summary>Compares the option bytes read back after a write with what was asked; throws on a mismatch.</summary>
     protected void CompareReadBack(OptionByteState after, RdpLevel targetRdp, OptionByteChange change, IReadOnlySet<int> targetProtected)
     {

@@ -230,11 +230,17 @@ internal sealed class FpecFlashDriver : FlashDriverBase
         var bound = Bound(Timings.Program, ProgramFallback, block.Length / 2) + (regression ? Bound(Timings.MassErase, MassEraseFallback) : TimeSpan.Zero);
         sr = await WaitWhileBusyAsync(1, bound, FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
         ThrowOnOptionError(sr, obAddress, "programming");
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
-
-        var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
-        CompareReadBack(after, targetRdp, change, targetProtected);
-        return after;
+        try
+        {
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+            CompareReadBack(after, targetRdp, change, targetProtected);
+            return after;
+        }
+        catch (TargetException) when (targetRdp == RdpLevel.Level2)
+        {
+            return WrittenLevel2(Layout.Fields[Layout.Rdp.StatusField ?? "RDPRT"].Insert(obr, Layout.Rdp.StatusLevels.First(l => l.Value == RdpLevel.Level2).Key), targetProtected, new Dictionary<string, uint> { [Layout.StatusRegister] = obr, [Layout.WriteProtectionRegister ?? FlashRegisterNames.Wrpr] = wrpr });
+        }
     }
 
     private async ValueTask ReloadAsync(CancellationToken cancellationToken)

@@ -201,10 +201,23 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         }
 
         // OBL_LAUNCH loads the new option bytes and resets the chip; leaving level 1 mass-erases then (reference §4.1).
-        await LaunchOptionLoadAsync(cancellationToken).ConfigureAwait(false);
-        var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
-        CompareReadBack(after, targetRdp, change, targetProtected);
-        return after;
+        try
+        {
+            await LaunchOptionLoadAsync(cancellationToken).ConfigureAwait(false);
+            var after = await ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+            CompareReadBack(after, targetRdp, change, targetProtected);
+            return after;
+        }
+        catch (TargetException) when (targetRdp == RdpLevel.Level2)
+        {
+            var written = new Dictionary<string, uint> { [Optr] = optr };
+            foreach (var (name, value) in wrpValues)
+            {
+                written[name] = value;
+            }
+
+            return WrittenLevel2(optr, targetProtected, written);
+        }
     }
 
     /// <summary>
