@@ -21,6 +21,7 @@ public static class CliApp
         var root = new RootCommand("ProdFlash: production programming station for STM32 microcontrollers.");
         root.Subcommands.Add(ImageCommands.Create());
         root.Subcommands.Add(EmulateCommand.Create());
+        root.Subcommands.Add(ProbesCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
