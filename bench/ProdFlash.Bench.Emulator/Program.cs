@@ -70,12 +70,12 @@ internal static class Bench
             Command(probe, [0xF2, 0x43, 0x00, 0x00], 2); // divisor 0: 4 MHz
         }
 
-        WriteWord(probe, registers + 0x04, spec.FlashKey1);
-        WriteWord(probe, registers + 0x04, spec.FlashKey2);
-        WriteWord(probe, registers + 0x10, 1u << 2); // MER
-        WriteWord(probe, registers + 0x10, (1u << 2) | (1u << 6)); // MER | STRT
+        WriteWord(probe, registers + Stm32F1FlashController.KeyrOffset, spec.FlashKey1);
+        WriteWord(probe, registers + Stm32F1FlashController.KeyrOffset, spec.FlashKey2);
+        WriteWord(probe, registers + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrMer);
+        WriteWord(probe, registers + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrMer | Stm32F1FlashController.CrStrt);
         WaitNotBusy(probe, registers);
-        WriteWord(probe, registers + 0x10, 1u << 0); // PG
+        WriteWord(probe, registers + Stm32F1FlashController.CrOffset, Stm32F1FlashController.CrPg);
         if (strategy == "block")
         {
             for (var offset = 0; offset < image.Length; offset += BlockBytes)
@@ -138,7 +138,7 @@ internal static class Bench
 
     private static void WaitNotBusy(EmulatedStLink probe, uint registers)
     {
-        while ((ReadWord(probe, registers + 0x0C) & 1) != 0)
+        while ((ReadWord(probe, registers + Stm32F1FlashController.SrOffset) & Stm32F1FlashController.SrBsy) != 0)
         {
         }
     }

@@ -23,9 +23,8 @@ public static class EmulatedProbes
         var profile = StLinkPersonality.Create(personality, index);
         var clock = new ModeledClock(timeProvider, realTime);
         var target = EmulatedChips.Create(chip, faults.Chip, clock, index);
-        var activity = target is Stm32F1Chip f1 ? new Stm32F1FlashActivity(f1) : target as IFlashActivity;
         IEmulatedTarget wired = faults.HasBoardFault ? new BoardFaultTarget(target, faults) : target;
-        return new EmulatedStLink(profile, wired, clock, faults, activity);
+        return new EmulatedStLink(profile, wired, clock, faults);
     }
 
     /// <summary>Creates the probe an <c>emulator://</c> selector names, as slot <paramref name="index"/>.</summary>

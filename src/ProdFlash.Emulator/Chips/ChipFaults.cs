@@ -1,6 +1,11 @@
 namespace ProdFlash.Emulator.Chips;
 
 /// <summary>A flash bit that no longer follows erase and program: it always reads <paramref name="Value"/>.</summary>
+/// <remarks>
+/// Stuck at 1: programming reports success and verification reads the 1. Stuck at 0: the erased half-word no longer
+/// reads 0xFFFF, so programming any value but 0x0000 there fails with PGERR (the FPEC's erased check), which a
+/// programmer reports as a programming error rather than a verify mismatch.
+/// </remarks>
 /// <param name="Address">Byte address in the main flash (0x08000000-based).</param>
 /// <param name="Bit">Bit number inside the byte, 0..7.</param>
 /// <param name="Value">The value the bit is stuck at.</param>

@@ -42,6 +42,15 @@ public sealed class Stm32F1FlashController
     /// <summary>Size of the FPEC register window.</summary>
     public const uint RegisterWindowSize = 0x400;
 
+    /// <summary>
+    /// First F1 unlock key for KEYR and OPTKEYR (reference §3.2), for drivers and tests; the model itself compares
+    /// against <see cref="Stm32F1ChipSpec.FlashKey1"/> from the catalog, and a test pins the two together.
+    /// </summary>
+    public const uint Key1 = 0x45670123;
+
+    /// <summary>Second F1 unlock key for KEYR and OPTKEYR (reference §3.2); see <see cref="Key1"/>.</summary>
+    public const uint Key2 = 0xCDEF89AB;
+
     /// <summary>SR.BSY.</summary>
     public const uint SrBsy = 1u << 0;
 

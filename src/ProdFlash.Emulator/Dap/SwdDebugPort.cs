@@ -16,6 +16,9 @@ public enum SwdAck
 
     /// <summary>No ACK at all: the target does not drive SWDIO (no power, pins remapped, RDP2, no-ack fault).</summary>
     NoAck,
+
+    /// <summary>The read data arrived with a wrong parity bit (a noisy link).</summary>
+    ParityError,
 }
 
 /// <summary>
@@ -117,6 +120,7 @@ public sealed class SwdDebugPort
 
     private readonly IEmulatedTarget _target;
     private readonly IModeledClock _clock;
+    private readonly Func<bool>? _parityError;
     private uint _ctrlStat;
     private uint _select;
     private uint _rdBuff;
@@ -127,13 +131,15 @@ public sealed class SwdDebugPort
     /// <param name="target">The chip behind the DP.</param>
     /// <param name="clock">The modeled clock every SWD transfer is charged to.</param>
     /// <param name="maxWaitRetries">How many times a WAIT is retried before the probe gives up.</param>
-    public SwdDebugPort(IEmulatedTarget target, IModeledClock clock, int maxWaitRetries = DefaultMaxWaitRetries)
+    /// <param name="parityError">Asked after each read data phase; true corrupts its parity (link-noise fault), null for a clean link.</param>
+    public SwdDebugPort(IEmulatedTarget target, IModeledClock clock, int maxWaitRetries = DefaultMaxWaitRetries, Func<bool>? parityError = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfNegative(maxWaitRetries);
         _target = target;
         _clock = clock;
+        _parityError = parityError;
         MaxWaitRetries = maxWaitRetries;
         TarWrapBytes = TarIncrementBoundaryFor(target.ApIdr);
         SwdFrequencyKhz = 1800;
@@ -181,7 +187,7 @@ public sealed class SwdDebugPort
         _select = 0;
         _ctrlStat &= ~(StickyErr | StickyCmp | StickyOrun | WDataErr);
         dpIdr = _target.DpIdr;
-        return SwdAck.Ok;
+        return Parity(ref dpIdr, SwdAck.Ok);
     }
 
     /// <summary>Reads a DP register (address 0x0, 0x4, 0x8, 0xC; bank from SELECT.DPBANKSEL).</summary>
@@ -210,7 +216,7 @@ public sealed class SwdDebugPort
                 break;
         }
 
-        return SwdAck.Ok;
+        return Parity(ref value, SwdAck.Ok);
     }
 
     /// <summary>Writes a DP register: ABORT (0x0), CTRL/STAT (0x4), SELECT (0x8); RDBUFF writes are ignored.</summary>
@@ -298,7 +304,7 @@ public sealed class SwdDebugPort
         }
 
         _rdBuff = value;
-        return result;
+        return Parity(ref value, result);
     }
 
     /// <summary>Writes an AP register of AP <paramref name="ap"/> (writes to absent APs are ignored).</summary>
@@ -390,8 +396,9 @@ public sealed class SwdDebugPort
 
         var result = Retry(() => ReadTarget(address, width));
         value = result.Value;
-        AdvanceTarAfter(address, width, result.Ack, increment);
-        return result.Ack;
+        var ack = Parity(ref value, result.Ack);
+        AdvanceTarAfter(address, width, ack, increment);
+        return ack;
     }
 
     /// <summary>One firmware-driven DRW write of a memory command at <paramref name="address"/>, WAIT retried.</summary>
@@ -443,6 +450,17 @@ public sealed class SwdDebugPort
         }
     }
 
+    private SwdAck Parity(ref uint value, SwdAck ack)
+    {
+        if (ack != SwdAck.Ok || _parityError is null || !_parityError())
+        {
+            return ack;
+        }
+
+        value = 0;
+        return SwdAck.ParityError;
+    }
+
     private uint CtrlStatValue()
     {
         var value = _ctrlStat;
@@ -487,12 +505,7 @@ public sealed class SwdDebugPort
         var result = Retry(() => ReadTarget(aligned, width));
 
         // AHB byte lanes: a narrow read comes back in the lane of its address (ADIv5 §7.2.1).
-        value = result.Value << (int)(8 * (aligned & 3));
-        if (width == AccessWidth.Word)
-        {
-            value = result.Value;
-        }
-
+        value = width == AccessWidth.Word ? result.Value : result.Value << (int)(8 * (aligned & 3));
         return result.Ack;
     }
 

@@ -29,11 +29,14 @@ public sealed class BoardFaultTarget : IEmulatedTarget
         _random = new Random(seed);
     }
 
+    /// <summary>Whether the board has lost its power (a <c>brownout</c> fault fired): 0 V and no SWD answer from now on.</summary>
+    public bool PowerLost { get; set; }
+
     /// <summary>The wrapped chip.</summary>
     public IEmulatedTarget Inner => _inner;
 
     /// <inheritdoc />
-    public double SenseVoltage => _faults.NoVcc ? 0.0 : _faults.LowVcc ? FaultSet.LowVccVolts : _inner.SenseVoltage;
+    public double SenseVoltage => _faults.NoVcc || PowerLost ? 0.0 : _faults.LowVcc ? FaultSet.LowVccVolts : _inner.SenseVoltage;
 
     /// <inheritdoc />
     public uint DpIdr => _inner.DpIdr;
@@ -49,7 +52,7 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     {
         get
         {
-            if (_faults.NoVcc || _faults.NoAck || !_inner.SwdResponds)
+            if (_faults.NoVcc || PowerLost || _faults.NoAck || !_inner.SwdResponds)
             {
                 return false;
             }

@@ -3,8 +3,8 @@ using ProdFlash.Emulator.Chips;
 
 namespace ProdFlash.Emulator.Faults;
 
-/// <summary>The phase of a programming run at which an <c>unplug</c> fault pulls the probe.</summary>
-public enum UnplugPhase
+/// <summary>The phase of a programming run at which an <c>unplug</c> or <c>usb-timeout</c> fault fires.</summary>
+public enum FaultPhase
 {
     /// <summary>When the host enters SWD (DEBUG_ENTER <c>F2 30</c>): the command is not answered.</summary>
     Connect,
@@ -16,10 +16,10 @@ public enum UnplugPhase
     Program,
 }
 
-/// <summary>An <c>unplug:PHASE:PERCENT</c> fault: the probe vanishes and every transaction after it fails as disconnected.</summary>
+/// <summary>When a phase fault (<c>unplug:PHASE:PERCENT</c>, <c>usb-timeout:PHASE:PERCENT</c>) fires.</summary>
 /// <param name="Phase">The phase whose counter triggers it.</param>
-/// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="UnplugPhase.Connect"/>.</param>
-public sealed record UnplugFault(UnplugPhase Phase, double Percent);
+/// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="FaultPhase.Connect"/>.</param>
+public sealed record PhaseTrigger(FaultPhase Phase, double Percent);
 
 /// <summary>
 /// The faults of one emulated slot, parsed from names: board and wire faults the emulator applies itself
@@ -37,7 +37,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "unplug:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -62,14 +62,29 @@ public sealed record FaultSet
     /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
     public double FlakyWaitRate { get; init; }
 
-    /// <summary>The unplug fault, if any.</summary>
-    public UnplugFault? Unplug { get; init; }
+    /// <summary>Share (0–1) of SWD read data phases that arrive with a wrong parity bit; 0 for none. Applied by the probe.</summary>
+    public double FlakyParityRate { get; init; }
+
+    /// <summary>The unplug fault, if any: the probe vanishes and every transaction after it fails as disconnected.</summary>
+    public PhaseTrigger? Unplug { get; init; }
+
+    /// <summary>
+    /// The USB-timeout fault, if any: the probe firmware hangs; from then on no transaction is answered (the host's
+    /// read times out) but the probe stays enumerated.
+    /// </summary>
+    public PhaseTrigger? UsbTimeout { get; init; }
+
+    /// <summary>
+    /// The brown-out fault, if any: the board loses power at the phase and stays off (0 V on the sense pin, no SWD
+    /// answer); the probe itself stays healthy.
+    /// </summary>
+    public PhaseTrigger? Brownout { get; init; }
 
     /// <summary>Faults for the chip model.</summary>
     public ChipFaults Chip { get; init; } = ChipFaults.None;
 
     /// <summary>Whether any board or wire fault wraps the target.</summary>
-    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0;
+    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0 || Brownout is not null;
 
     /// <summary>Parses a comma-separated list (the <c>?faults=</c> part of an emulator selector).</summary>
     /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
@@ -112,8 +127,17 @@ public sealed record FaultSet
                 case "flaky-wait":
                     set = set with { FlakyWaitRate = ParseRate(name, parts) };
                     break;
+                case "flaky-parity":
+                    set = set with { FlakyParityRate = ParseRate(name, parts) };
+                    break;
                 case "unplug":
-                    set = set with { Unplug = ParseUnplug(name, parts) };
+                    set = set with { Unplug = ParsePhase(name, parts) };
+                    break;
+                case "usb-timeout":
+                    set = set with { UsbTimeout = ParsePhase(name, parts) };
+                    break;
+                case "brownout":
+                    set = set with { Brownout = ParsePhase(name, parts) };
                     break;
                 case "rdp1":
                     NoArguments(name, parts);
@@ -158,25 +182,25 @@ public sealed record FaultSet
             || !(rate > 0 && rate <= 1))
         {
             throw new EmulatorConfigurationException(
-                $"Fault '{name}' needs a WAIT rate above 0 and at most 1, e.g. 'flaky-wait:0.05'.");
+                $"Fault '{name}' needs a rate above 0 and at most 1, e.g. '{parts[0]}:0.05'.");
         }
 
         return rate;
     }
 
-    private static UnplugFault ParseUnplug(string name, string[] parts)
+    private static PhaseTrigger ParsePhase(string name, string[] parts)
     {
-        const string usage = "write 'unplug:connect', 'unplug:erase:PERCENT' or 'unplug:program:PERCENT' with PERCENT from 0 to 100";
+        var usage = $"write '{parts[0]}:connect', '{parts[0]}:erase:PERCENT' or '{parts[0]}:program:PERCENT' with PERCENT from 0 to 100";
         if (parts.Length is < 2 or > 3)
         {
             throw new EmulatorConfigurationException($"Fault '{name}' is incomplete; {usage}.");
         }
 
-        UnplugPhase phase = parts[1].ToLowerInvariant() switch
+        FaultPhase phase = parts[1].ToLowerInvariant() switch
         {
-            "connect" => UnplugPhase.Connect,
-            "erase" => UnplugPhase.Erase,
-            "program" => UnplugPhase.Program,
+            "connect" => FaultPhase.Connect,
+            "erase" => FaultPhase.Erase,
+            "program" => FaultPhase.Program,
             _ => throw new EmulatorConfigurationException($"Fault '{name}' names an unknown phase '{parts[1]}'; {usage}."),
         };
         var percent = 0.0;
@@ -186,7 +210,7 @@ public sealed record FaultSet
             throw new EmulatorConfigurationException($"Fault '{name}' has a bad percentage '{parts[2]}'; {usage}.");
         }
 
-        return new UnplugFault(phase, percent);
+        return new PhaseTrigger(phase, percent);
     }
 
     private static List<int> ParsePages(string name, string[] parts)

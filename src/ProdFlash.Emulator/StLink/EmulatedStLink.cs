@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Dap;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.Target;
@@ -42,6 +43,12 @@ public sealed class EmulatedStLink
     /// <summary>Cortex-M DCRDR.</summary>
     public const uint Dcrdr = 0xE000_EDF8;
 
+    /// <summary>DCRSR.REGWnR (bit 16): the transfer writes the core register (ARMv7-M ARM C1.6.3).</summary>
+    public const uint DcrsrRegWnR = 1u << 16;
+
+    /// <summary>DHCSR.S_REGRDY (bit 16): the core register transfer completed (ARMv7-M ARM C1.6.2).</summary>
+    public const uint DhcsrSRegRdy = 1u << 16;
+
     /// <summary>Cortex-M AIRCR.</summary>
     public const uint Aircr = 0xE000_ED0C;
 
@@ -81,7 +88,7 @@ public sealed class EmulatedStLink
     /// <param name="target">The board it is wired to (already wrapped in board faults if any).</param>
     /// <param name="clock">The modeled clock every transaction is charged to.</param>
     /// <param name="faults">Faults the probe itself applies (unplug); board faults are applied by the target wrapper.</param>
-    /// <param name="activity">Flash counters of the chip, for <c>unplug:erase</c> and <c>unplug:program</c>.</param>
+    /// <param name="activity">Flash counters of the chip, for the phase faults at <c>erase</c> and <c>program</c>; when null, taken from the target (through a board-fault wrapper) if it has them.</param>
     public EmulatedStLink(StLinkPersonality personality, IEmulatedTarget target, ModeledClock clock, FaultSet? faults = null, IFlashActivity? activity = null)
     {
         ArgumentNullException.ThrowIfNull(personality);
@@ -91,8 +98,8 @@ public sealed class EmulatedStLink
         _target = target;
         Clock = clock;
         _faults = faults ?? FaultSet.None;
-        _activity = activity;
-        Dap = new SwdDebugPort(target, clock);
+        _activity = activity ?? FlashActivityOf(target);
+        Dap = new SwdDebugPort(target, clock, SwdDebugPort.DefaultMaxWaitRetries, ParityHook(_faults));
         if (personality.IsV3)
         {
             Dap.SwdFrequencyKhz = 1000;
@@ -113,6 +120,9 @@ public sealed class EmulatedStLink
 
     /// <summary>Whether the probe has been pulled (an <c>unplug</c> fault fired); every transaction then fails.</summary>
     public bool IsUnplugged { get; private set; }
+
+    /// <summary>Whether the firmware hangs (a <c>usb-timeout</c> fault fired); no transaction is answered any more.</summary>
+    public bool IsHung { get; private set; }
 
     /// <summary>Number of USB transactions served.</summary>
     public long Transactions { get; private set; }
@@ -152,9 +162,29 @@ public sealed class EmulatedStLink
         {
             ThrowIfUnplugged();
             Transactions++;
+            if (IsHung)
+            {
+                _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, null));
+                return NoAnswer;
+            }
+
             var reply = _reply;
             var length = Dispatch(command, dataOut, reply);
             ChargeUsb(dataOut.Length, Math.Max(length, 0));
+            if (_target is BoardFaultTarget board && !board.PowerLost && Fired(_faults.Brownout, command))
+            {
+                // The command completed; the board's supply collapses right after it.
+                board.PowerLost = true;
+            }
+
+            if (Fired(_faults.UsbTimeout, command))
+            {
+                // The command took effect; its reply never comes.
+                IsHung = true;
+                _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, null));
+                return NoAnswer;
+            }
+
             if (length > 0)
             {
                 var copied = Math.Min(Math.Min(length, dataIn.Length), reply.Length);
@@ -163,9 +193,25 @@ public sealed class EmulatedStLink
             }
 
             _log?.Add(new StLinkTransaction(command.ToArray(), dataOut.Length, length < 0 ? null : reply.AsSpan(0, length).ToArray()));
-            CheckUnplug(command);
+            if (Fired(_faults.Unplug, command))
+            {
+                IsUnplugged = true;
+                ThrowIfUnplugged();
+            }
+
             return length;
         }
+    }
+
+    private static IFlashActivity? FlashActivityOf(IEmulatedTarget target)
+    {
+        var chip = target is BoardFaultTarget board ? board.Inner : target;
+        return chip switch
+        {
+            IFlashActivity activity => activity,
+            Stm32F1Chip f1 => new Stm32F1FlashActivity(f1),
+            _ => null,
+        };
     }
 
     private void ThrowIfUnplugged()
@@ -180,26 +226,13 @@ public sealed class EmulatedStLink
         }
     }
 
-    private void CheckUnplug(ReadOnlySpan<byte> command)
+    private bool Fired(PhaseTrigger? trigger, ReadOnlySpan<byte> command) => trigger?.Phase switch
     {
-        var unplug = _faults.Unplug;
-        if (unplug is null)
-        {
-            return;
-        }
-
-        var fired = unplug.Phase switch
-        {
-            UnplugPhase.Connect => command[0] == (byte)StLinkCommand.Debug && command[1] == (byte)StLinkDebugCommand.Enter,
-            UnplugPhase.Erase => _activity is { } a && a.BytesErased > 0 && a.BytesErased * 100.0 >= unplug.Percent * a.FlashSizeBytes,
-            _ => _activity is { } p && p.BytesProgrammed > 0 && p.BytesProgrammed * 100.0 >= unplug.Percent * p.FlashSizeBytes,
-        };
-        if (fired)
-        {
-            IsUnplugged = true;
-            ThrowIfUnplugged();
-        }
-    }
+        null => false,
+        FaultPhase.Connect => command[0] == (byte)StLinkCommand.Debug && command[1] == (byte)StLinkDebugCommand.Enter,
+        FaultPhase.Erase => _activity is { } a && a.BytesErased > 0 && a.BytesErased * 100.0 >= trigger.Percent * a.FlashSizeBytes,
+        _ => _activity is { } p && p.BytesProgrammed > 0 && p.BytesProgrammed * 100.0 >= trigger.Percent * p.FlashSizeBytes,
+    };
 
     private void ChargeUsb(int bytesOut, int bytesIn)
     {
@@ -535,10 +568,25 @@ public sealed class EmulatedStLink
         return Status(reply, 2, ApStatus(Dap.WriteAp(port, address, value)));
     }
 
+    // Seeded generator (CA5394 does not apply: this is fault injection, not security).
+#pragma warning disable CA5394
+    private static Func<bool>? ParityHook(FaultSet faults)
+    {
+        if (faults.FlakyParityRate <= 0)
+        {
+            return null;
+        }
+
+        var random = new Random(FaultSet.DefaultFlakySeed + 1);
+        return () => random.NextDouble() < faults.FlakyParityRate;
+    }
+#pragma warning restore CA5394
+
     private static StLinkStatus DpStatus(SwdAck ack) => ack switch
     {
         SwdAck.Ok => StLinkStatus.Ok,
         SwdAck.Wait => StLinkStatus.SwdDpWait,
+        SwdAck.ParityError => StLinkStatus.SwdDpParityError,
         SwdAck.Fault => StLinkStatus.SwdDpFault,
         _ => StLinkStatus.SwdDpError,
     };
@@ -547,6 +595,7 @@ public sealed class EmulatedStLink
     {
         SwdAck.Ok => StLinkStatus.Ok,
         SwdAck.Wait => StLinkStatus.SwdApWait,
+        SwdAck.ParityError => StLinkStatus.SwdApParityError,
         SwdAck.Fault => StLinkStatus.SwdApFault,
         _ => StLinkStatus.SwdApError,
     };
@@ -568,7 +617,7 @@ public sealed class EmulatedStLink
         var ack = Dap.MemoryWrite(Dcrdr, AccessWidth.Word, value);
         if (ack == SwdAck.Ok)
         {
-            ack = Dap.MemoryWrite(Dcrsr, AccessWidth.Word, register | (1u << 16));
+            ack = Dap.MemoryWrite(Dcrsr, AccessWidth.Word, register | DcrsrRegWnR);
         }
 
         return Status(reply, 2, MemoryStatus(ack));
@@ -608,7 +657,7 @@ public sealed class EmulatedStLink
         for (var poll = 0; poll < 8; poll++)
         {
             ack = Dap.MemoryRead(Dhcsr, AccessWidth.Word, out var dhcsr);
-            if (ack != SwdAck.Ok || (dhcsr & (1u << 16)) != 0)
+            if (ack != SwdAck.Ok || (dhcsr & DhcsrSRegRdy) != 0)
             {
                 break;
             }

@@ -39,11 +39,17 @@ public sealed class EmulatedStLinkWire : IStLinkWire
         }
 
         var received = _probe.Execute(command.Span, dataOut.Span, dataIn.Span);
+        if (received == EmulatedStLink.NoAnswer)
+        {
+            // The host waits its whole timeout for a reply that never comes.
+            _probe.Clock.Advance(timeout);
+        }
+
         await _probe.Clock.SettleAsync(cancellationToken).ConfigureAwait(false);
         if (received == EmulatedStLink.NoAnswer)
         {
             throw new StLinkTransportException(
-                $"{Description} did not answer command 0x{command.Span[0]:X2} within {timeout.TotalMilliseconds:0} ms; the firmware does not know it.")
+                $"{Description} did not answer command 0x{command.Span[0]:X2} within {timeout.TotalMilliseconds:0} ms (firmware hung or command unknown to it); unplug and replug the probe.")
             {
                 IsTimeout = true,
             };

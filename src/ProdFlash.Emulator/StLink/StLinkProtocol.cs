@@ -164,6 +164,9 @@ public enum StLinkStatus : byte
     /// <summary>SWD_AP_ERROR: no ACK on an AP access.</summary>
     SwdApError = 0x12,
 
+    /// <summary>SWD_AP_PARITY_ERROR: read data from an AP access had a wrong parity bit.</summary>
+    SwdApParityError = 0x13,
+
     /// <summary>SWD_DP_WAIT.</summary>
     SwdDpWait = 0x14,
 
@@ -172,6 +175,9 @@ public enum StLinkStatus : byte
 
     /// <summary>SWD_DP_ERROR: no ACK on a DP access.</summary>
     SwdDpError = 0x16,
+
+    /// <summary>SWD_DP_PARITY_ERROR: read data from a DP access had a wrong parity bit.</summary>
+    SwdDpParityError = 0x17,
 
     /// <summary>BAD_AP: the AP number does not exist or was not opened with INIT_AP.</summary>
     BadAp = 0x1D,

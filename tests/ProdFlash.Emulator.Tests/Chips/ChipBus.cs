@@ -6,8 +6,8 @@ namespace ProdFlash.Emulator.Tests.Chips;
 /// <summary>Small helpers that drive a chip through its bus as a debugger would, asserting each access succeeds.</summary>
 internal static class ChipBus
 {
-    public const uint Key1 = 0x45670123; // reference §3.2: KEYR and OPTKEYR on F1
-    public const uint Key2 = 0xCDEF89AB;
+    public const uint Key1 = Stm32F1FlashController.Key1;
+    public const uint Key2 = Stm32F1FlashController.Key2;
     public const uint FlashRegs = 0x40022000;
     public const uint Keyr = FlashRegs + Stm32F1FlashController.KeyrOffset;
     public const uint OptKeyr = FlashRegs + Stm32F1FlashController.OptKeyrOffset;

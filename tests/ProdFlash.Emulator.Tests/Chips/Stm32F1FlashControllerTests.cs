@@ -387,4 +387,20 @@ public sealed class Stm32F1FlashControllerTests
         Assert.Equal(0x0000, chip.Read16(0x08000000));
         Assert.Equal(0, chip.Counters.PagesErased);
     }
+
+    [Fact]
+    public void StuckBit_StuckLow_ProgrammingThatHalfWordPgErr()
+    {
+        // Arrange: bit 0 of 0x08000300 stuck at 0, so the "erased" half-word reads 0xFFFE
+        var chip = NewChip(new ChipFaults(StuckBits: [new StuckBit(0x08000300, 0, false)]));
+        chip.UnlockFlash();
+        chip.Write32(ChipBus.Cr, CrPg);
+
+        // Act
+        chip.Write16(0x08000300, 0x1234);
+
+        // Assert
+        Assert.Equal(SrPgErr, chip.Read32(ChipBus.Sr));
+        Assert.Equal(0xFFFE, chip.Read16(0x08000300));
+    }
 }

@@ -77,6 +77,10 @@ public sealed class Stm32F1SpecsTests
         Assert.Equal(CrOptWre, map.Bit("CR", "OPTWRE").Mask);
         Assert.Equal(CrErrIe, map.Bit("CR", "ERRIE").Mask);
         Assert.Equal(CrEopIe, map.Bit("CR", "EOPIE").Mask);
+        Assert.Equal(Key1, map.Key1);
+        Assert.Equal(Key2, map.Key2);
+        Assert.Equal(Key1, map.OptKey1);
+        Assert.Equal(Key2, map.OptKey2);
     }
 
     [Fact]

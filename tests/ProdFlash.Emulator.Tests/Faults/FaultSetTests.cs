@@ -8,11 +8,12 @@ public sealed class FaultSetTests
     [Fact]
     public void ParseList_EveryKind_FillsBoardAndChipFaults()
     {
-        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,rdp1,wrp:0-3+8,stuck-bit:0x08000100,stuck-bit:0x08000200:7:1");
+        var set = FaultSet.ParseList("low-vcc, flaky-wait:0.05,unplug:program:50,usb-timeout:erase:25,rdp1,wrp:0-3+8,stuck-bit:0x08000100,stuck-bit:0x08000200:7:1");
 
         Assert.True(set.LowVcc);
         Assert.Equal(0.05, set.FlakyWaitRate);
-        Assert.Equal(new UnplugFault(UnplugPhase.Program, 50), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Program, 50), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Erase, 25), set.UsbTimeout);
         Assert.True(set.Chip.Rdp1);
         Assert.Equal([0, 1, 2, 3, 8], set.Chip.WriteProtectedPages!);
         Assert.Equal([new StuckBit(0x0800_0100, 0, false), new StuckBit(0x0800_0200, 7, true)], set.Chip.StuckBits!);
@@ -24,16 +25,19 @@ public sealed class FaultSetTests
     {
         var set = FaultSet.Parse(["unplug:connect"]);
 
-        Assert.Equal(new UnplugFault(UnplugPhase.Connect, 0), set.Unplug);
+        Assert.Equal(new PhaseTrigger(FaultPhase.Connect, 0), set.Unplug);
+        Assert.Null(set.UsbTimeout);
         Assert.False(set.HasBoardFault);
     }
 
     [Theory]
     [InlineData("no-power", "Unknown fault 'no-power'")]
-    [InlineData("flaky-wait", "needs a WAIT rate")]
-    [InlineData("flaky-wait:2", "needs a WAIT rate")]
+    [InlineData("flaky-wait", "needs a rate")]
+    [InlineData("flaky-wait:2", "needs a rate")]
+    [InlineData("flaky-parity:0", "needs a rate above 0")]
     [InlineData("unplug:flash:10", "unknown phase 'flash'")]
     [InlineData("unplug:erase:150", "bad percentage '150'")]
+    [InlineData("usb-timeout", "write 'usb-timeout:connect'")]
     [InlineData("wrp:3-1", "bad page list '3-1'")]
     [InlineData("stuck-bit:zz", "is malformed")]
     [InlineData("stuck-bit:0x08000000:8", "is malformed")]
@@ -74,5 +78,22 @@ public sealed class BoardFaultTargetTests
         var enter = harness.In(2, 0xF2, 0x30, 0xA3);
 
         Assert.Equal(new byte[] { 0x09, 0x00 }, enter);
+    }
+
+    [Fact]
+    public void Brownout_AtConnect_VoltageDropsToZeroAndSwdGoesSilent()
+    {
+        var harness = new ProbeHarness(faults: "brownout:connect");
+        var before = harness.In(8, 0xF7);
+
+        var enter = harness.In(2, 0xF2, 0x30, 0xA3);
+        var after = harness.In(8, 0xF7);
+        var idcodes = harness.In(12, 0xF2, 0x31);
+
+        Assert.Equal(2091u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(before.AsSpan(4)));
+        Assert.Equal(new byte[] { 0x80, 0x00 }, enter);
+        Assert.Equal(0u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(4)));
+        Assert.Equal(0x09, idcodes[0]);
+        Assert.False(harness.Probe.IsUnplugged);
     }
 }

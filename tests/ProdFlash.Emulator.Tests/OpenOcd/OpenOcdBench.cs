@@ -45,7 +45,7 @@ internal sealed class OpenOcdBench : IAsyncDisposable
             var chip = new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, clock, faults.Chip, uidSeed: (ulong)(0x5EED + i));
             chips.Add(chip);
             IEmulatedTarget wired = faults.HasBoardFault ? new BoardFaultTarget(chip, faults) : chip;
-            probes.Add(new EmulatedStLink(StLinkPersonality.Create(personality, i), wired, clock, faults, new Stm32F1FlashActivity(chip)));
+            probes.Add(new EmulatedStLink(StLinkPersonality.Create(personality, i), wired, clock, faults));
         }
 
         var server = new StLinkServer(probes);

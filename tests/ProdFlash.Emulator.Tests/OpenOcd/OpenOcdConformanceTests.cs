@@ -93,7 +93,7 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(image.Length, bench.Chip.Counters.BytesProgrammed);
         run.AssertPrinted(string.Create(
             CultureInfo.InvariantCulture,
-            $"0x08000000: {BitConverterLittleEndian(image, 0):x8} {BitConverterLittleEndian(image, 4):x8}"));
+            $"0x08000000: {LittleEndianWord(image, 0):x8} {LittleEndianWord(image, 4):x8}"));
     }
 
     [Theory]
@@ -152,6 +152,24 @@ public sealed class OpenOcdConformanceTests
         Assert.NotEqual(0, run.ExitCode);
         run.AssertPrinted("STLINK V2J17S4 (API v2) VID:PID 0483:3748");
         run.AssertPrinted("ST-Link version does not support DAP direct transport");
+    }
+
+    [Fact]
+    public async Task Hla_V2j17WithoutSixteenBitAccess_CannotProgramF1Flash()
+    {
+        // Without MEM_16BIT (J26) OpenOCD's HLA driver turns half-word writes into byte writes (OCD stlink_usb_write_mem),
+        // which the F1 flash controller does not program.
+        await using var bench = OpenOcdBench.Start("v2j17");
+        using var temp = new TempDirectory();
+        var hexPath = temp.File("old.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[64]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("hla", "reset halt", $"program {hexPath} verify");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("STLINK V2J17S4 (API v2) VID:PID 0483:3748");
+        run.AssertPrinted("** Programming Failed **");
+        Assert.Equal(0, bench.Chip.Counters.BytesProgrammed);
     }
 
     [Theory]
@@ -251,6 +269,23 @@ public sealed class OpenOcdConformanceTests
     }
 
     [Fact]
+    public async Task UsbTimeoutDuringProgram_OpenOcdReportsTheServerTimeout()
+    {
+        await using var bench = OpenOcdBench.Start("v2j37", FaultSet.ParseList("usb-timeout:program:2"));
+        using var temp = new TempDirectory();
+        var hexPath = temp.File("timeout.hex");
+        await File.WriteAllTextAsync(hexPath, OpenOcdBench.IntelHex(0x0800_0000, new byte[4096]), TestContext.Current.CancellationToken);
+
+        var run = await bench.RunAsync("dapdirect", "reset halt", $"program {hexPath} verify");
+
+        Assert.NotEqual(0, run.ExitCode);
+        run.AssertPrinted("** Programming Failed **");
+        run.AssertPrinted("TCP error status 0x1001");
+        Assert.True(bench.Server.Probes[0].IsHung, run.ToString());
+        Assert.InRange(bench.Chip.Counters.BytesProgrammed, 1311, 1312 + 2);
+    }
+
+    [Fact]
     public async Task TwoOpenOcds_AtOnce_EachProgramsItsOwnBoardThroughOneServer()
     {
         await using var bench = OpenOcdBench.Start(count: 2);
@@ -277,7 +312,7 @@ public sealed class OpenOcdConformanceTests
         Assert.Equal(images[1], bench.Chips[1].MainFlash[..2048].ToArray());
     }
 
-    private static uint BitConverterLittleEndian(byte[] data, int offset) =>
+    private static uint LittleEndianWord(byte[] data, int offset) =>
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset));
 }
 

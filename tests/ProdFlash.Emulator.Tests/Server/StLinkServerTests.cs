@@ -161,6 +161,31 @@ public sealed class StLinkServerTests
 public sealed class StLinkServerUnplugTests
 {
     [Fact]
+    public async Task UsbTimeout_HungProbe_AnswersTimeoutWithTheRequestedLength()
+    {
+        var probe = new EmulatedStLink(
+            StLinkPersonality.Create("v2j37"), new RamTarget(), new ModeledClock(new FakeTimeProvider()), ProdFlash.Emulator.Faults.FaultSet.ParseList("usb-timeout:connect"));
+        await using var server = new StLinkServer([probe]);
+        server.Start(0);
+        var ct = TestContext.Current.CancellationToken;
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port, ct);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Convert.FromHexString("0300000034120000"), ct);
+        await stream.ReadExactlyAsync(new byte[8], ct);
+
+        await stream.WriteAsync(Convert.FromHexString("05000000FECA0000F230A30000000000000000000000000001000000" + "02000000"), ct);
+        var enter = new byte[6];
+        await stream.ReadExactlyAsync(enter, ct);
+        await stream.WriteAsync(Convert.FromHexString("05000000FECA0000F1000000000000000000000000000000010000000" + "6000000"), ct);
+        var version = new byte[10];
+        await stream.ReadExactlyAsync(version, ct);
+
+        Assert.Equal(Convert.FromHexString("011000000000"), enter);
+        Assert.Equal(Convert.FromHexString("01100000000000000000"), version);
+    }
+
+    [Fact]
     public async Task DisposeAsync_WithAnIdleClientConnected_StopsAndClosesIt()
     {
         var probe = new EmulatedStLink(StLinkPersonality.Create("v2j37"), new RamTarget(), new ModeledClock(new FakeTimeProvider()));

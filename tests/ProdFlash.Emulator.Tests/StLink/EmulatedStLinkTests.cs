@@ -621,4 +621,55 @@ public sealed class EmulatedStLinkTests
         Assert.Equal(5, harness.Probe.Dap.Transfers - before);
         Assert.Equal(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0 }, harness.Ram.Sram[0x20..0x28]);
     }
+
+    [Fact]
+    public async Task UsbTimeout_AtConnect_NothingIsAnsweredAnyMore()
+    {
+        var harness = new ProbeHarness(faults: "usb-timeout:connect");
+        await using var wire = new EmulatedStLinkWire(harness.Probe);
+        var version = harness.In(6, 0xF1);
+
+        var atEnter = harness.Probe.Execute(ProbeHarness.Cdb(0xF2, 0x30, 0xA3), [], new byte[2]);
+        var error = await Assert.ThrowsAsync<StLinkTransportException>(
+            async () => await wire.TransferAsync(ProbeHarness.Cdb(0xF1), ReadOnlyMemory<byte>.Empty, new byte[6], TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+
+        Assert.Equal(6, version.Length);
+        Assert.Equal(EmulatedStLink.NoAnswer, atEnter);
+        Assert.True(error.IsTimeout);
+        Assert.False(error.IsDisconnected);
+        Assert.True(harness.Probe.IsHung);
+        Assert.Equal(ProdFlash.Emulator.StLink.StLinkMode.Debug, harness.Probe.Mode);
+    }
+
+    [Fact]
+    public void FlakyParity_RateOne_EveryReadReportsItsParityError()
+    {
+        // Every read data phase has a wrong parity bit: the IDCODE read of enter-SWD too.
+        var noisy = new ProbeHarness(faults: "flaky-parity:1");
+
+        var enter = noisy.In(2, 0xF2, 0x30, 0xA3);
+        var dp = noisy.In(8, ProbeHarness.DapRead(0xFFFF, 0x4));
+        var ap = noisy.In(8, ProbeHarness.DapRead(0, 0xFC));
+        noisy.In(4, ProbeHarness.MemoryHeader(0x07, 0x2000_0000, 4));
+        var memory = noisy.In(12, 0xF2, 0x3E);
+
+        Assert.Equal(new byte[] { 0x09, 0x00 }, enter);
+        Assert.Equal(new byte[] { 0x17, 0, 0, 0, 0, 0, 0, 0 }, dp);
+        Assert.Equal(new byte[] { 0x13, 0, 0, 0, 0, 0, 0, 0 }, ap);
+        Assert.Equal(new byte[] { 0x13, 0x00, 0, 0, 0x00, 0x00, 0x00, 0x20, 0, 0, 0, 0 }, memory);
+    }
+
+    [Fact]
+    public void FlakyParity_LowRate_SomeReadsFailRepeatably()
+    {
+        var first = new ProbeHarness(faults: "flaky-parity:0.2");
+        var second = new ProbeHarness(faults: "flaky-parity:0.2");
+
+        var firstStatuses = Enumerable.Range(0, 50).Select(_ => first.In(8, ProbeHarness.DapRead(0xFFFF, 0x0))[0]).ToArray();
+        var secondStatuses = Enumerable.Range(0, 50).Select(_ => second.In(8, ProbeHarness.DapRead(0xFFFF, 0x0))[0]).ToArray();
+
+        Assert.Contains((byte)0x17, firstStatuses);
+        Assert.Contains((byte)0x80, firstStatuses);
+        Assert.Equal(firstStatuses, secondStatuses);
+    }
 }

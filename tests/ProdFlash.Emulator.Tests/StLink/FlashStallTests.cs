@@ -85,7 +85,7 @@ public sealed class FlashStallTests
     }
 }
 
-public sealed class UnplugPhaseTests
+public sealed class FaultPhaseTests
 {
     [Fact]
     public void UnplugAtErase_F103FromSelector_VanishesWhenThePageEraseStarts()
@@ -93,13 +93,13 @@ public sealed class UnplugPhaseTests
         var probe = EmulatedProbes.Create(EmulatorSelector.Parse("emulator://stm32f103c8?faults=unplug:erase:0"), 0, new FakeTimeProvider());
         var spec = Stm32F1Specs.Stm32F103C8;
         Send(probe, [0xF2, 0x30, 0xA3], []);
-        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x04, 4), BitConverterLe(spec.FlashKey1));
-        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x04, 4), BitConverterLe(spec.FlashKey2));
-        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x10, 4), BitConverterLe(1u << 1));
-        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x14, 4), BitConverterLe(0x0800_0000));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + Stm32F1FlashController.KeyrOffset, 4), LittleEndianBytes(spec.FlashKey1));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + Stm32F1FlashController.KeyrOffset, 4), LittleEndianBytes(spec.FlashKey2));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + Stm32F1FlashController.CrOffset, 4), LittleEndianBytes(Stm32F1FlashController.CrPer));
+        Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + Stm32F1FlashController.ArOffset, 4), LittleEndianBytes(0x0800_0000));
 
         var atErase = Assert.Throws<ProdFlash.Probes.StLink.StLinkTransportException>(
-            () => Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + 0x10, 4), BitConverterLe((1u << 1) | (1u << 6))));
+            () => Send(probe, ProbeHarness.MemoryHeader(0x08, spec.FlashRegistersBase + Stm32F1FlashController.CrOffset, 4), LittleEndianBytes(Stm32F1FlashController.CrPer | Stm32F1FlashController.CrStrt)));
         var afterwards = Assert.Throws<ProdFlash.Probes.StLink.StLinkTransportException>(() => Send(probe, [0xF1], []));
 
         Assert.True(atErase.IsDisconnected);
@@ -119,7 +119,7 @@ public sealed class UnplugPhaseTests
     private static void Send(EmulatedStLink probe, byte[] command, byte[] dataOut) =>
         probe.Execute(ProbeHarness.Cdb(command), dataOut, new byte[dataOut.Length == 0 ? 8 : 0]);
 
-    private static byte[] BitConverterLe(uint value)
+    private static byte[] LittleEndianBytes(uint value)
     {
         var data = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(data, value);
