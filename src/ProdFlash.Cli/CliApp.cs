@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(ObCommands.Create());
         root.Subcommands.Add(FlashCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
+        root.Subcommands.Add(ProbesCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

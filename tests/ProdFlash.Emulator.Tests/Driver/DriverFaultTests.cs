@@ -197,4 +197,64 @@ public sealed class DriverFaultTests
 
         Assert.Equal(ProdFlash.Core.Diagnostics.FailureCode.ProbeNotFound, error.Code);
     }
+
+    [Fact]
+    public async Task FlakyParityOnEveryRead_IdcodeUnreadableSoConnectReportsNoResponse()
+    {
+        await using var slot = await EmulatedSlot.OpenAsync(faults: "flaky-parity:1");
+
+        var error = await Assert.ThrowsAsync<TargetException>(async () => await slot.Target.ConnectAsync(Ct));
+
+        // DEBUG_ENTER reads the IDCODE itself; a garbled IDCODE is JTAG_GET_IDCODE_ERROR (0x09) like a silent target.
+        Assert.Equal(TargetErrorKind.NoResponse, error.Kind);
+        Assert.Equal(StLinkStatus.GetIdCodeError, Assert.IsAssignableFrom<StLinkException>(error.InnerException).Status);
+    }
+
+    [Fact]
+    public async Task FlakyParityOnSomeReads_MemoryReadReportsLinkErrorWithTheParityStatus()
+    {
+        await using var slot = await EmulatedSlot.OpenAsync(faults: "flaky-parity:0.001");
+        await slot.Target.ConnectAsync(Ct);
+
+        var error = await Assert.ThrowsAsync<TargetException>(async () => await slot.Target.Memory.ReadAsync(EmulatedSlot.SramBase, new byte[16 * 1024], AccessWidth.Word, Ct));
+
+        Assert.Equal(TargetErrorKind.LinkError, error.Kind);
+        Assert.Equal(StLinkStatus.SwdApParityError, Assert.IsAssignableFrom<StLinkException>(error.InnerException).Status);
+    }
+
+    [Fact]
+    public async Task UsbTimeoutAtConnect_TransportTimeoutChargedOnTheModeledClockNotTheWallClock()
+    {
+        await using var slot = await EmulatedSlot.OpenAsync(faults: "usb-timeout:connect");
+        var started = slot.Hardware.Clock.Now;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<TargetException>(async () => await slot.Target.ConnectAsync(Ct));
+
+        Assert.Equal(TargetErrorKind.ProbeTransport, error.Kind);
+        Assert.True(Assert.IsAssignableFrom<StLinkTransportException>(error.InnerException).IsTimeout);
+        Assert.True(slot.Hardware.Clock.Now - started >= new StLinkProbeOptions().TransactionTimeout, $"modeled time moved {slot.Hardware.Clock.Now - started}");
+        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(3), $"the test waited {wall.Elapsed}");
+    }
+
+    [Fact]
+    public async Task BrownoutAtFirstErase_VoltageDropsToZeroAndTheNextAccessFailsWithSwdApError()
+    {
+        await using var slot = await EmulatedSlot.ConnectedAsync(faults: "brownout:erase:0");
+        await slot.Target.Core.ResetAndHaltAsync(Ct);
+        await slot.UnlockFlashAsync();
+        var before = await slot.Target.ReadTargetVoltageAsync(Ct);
+
+        var erase = await Record.ExceptionAsync(async () => await slot.ErasePageAsync(EmulatedSlot.FlashBase));
+        var after = await slot.Target.ReadTargetVoltageAsync(Ct);
+        var read = await Assert.ThrowsAsync<TargetException>(async () => await slot.Target.Memory.ReadUInt32Async(EmulatedSlot.SramBase, Ct));
+
+        Assert.InRange(before.Volts, 3.2, 3.4);
+        Assert.IsType<TargetException>(erase, exactMatch: false);
+        Assert.InRange(after.Volts, 0.0, 0.05);
+        // No ACK on a memory access comes back as SWD_AP_ERROR (0x12), which the driver classes as a link error; the
+        // 0 V reading is what tells the diagnosis the board lost power.
+        Assert.Equal(StLinkStatus.SwdApError, Assert.IsAssignableFrom<StLinkException>(read.InnerException).Status);
+        Assert.Equal(TargetErrorKind.LinkError, read.Kind);
+    }
 }

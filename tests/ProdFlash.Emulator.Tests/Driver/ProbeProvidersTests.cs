@@ -110,4 +110,19 @@ public sealed class ProbeProvidersTests
 
         Assert.Equal(FailureCode.ProbeNotFound, reopen.Code);
     }
+
+    [Fact]
+    public async Task OpenAsync_RealTimeOption_TransactionsTakeTheirModeledTimeOnTheWallClock()
+    {
+        var provider = new EmulatorProbeProvider(new EmulatorProbeProviderOptions { RealTime = true });
+        await using var probe = (StLinkTarget)await provider.OpenAsync(ProbeSelector.Parse("emulator://stm32f103c8?probe=v2j37"), Ct);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 40; i++)
+        {
+            await probe.ReadTargetVoltageAsync(Ct); // one full-speed USB round trip each: 1 ms modeled (StLinkPersonality.UsbRoundTrip)
+        }
+
+        Assert.True(wall.Elapsed >= TimeSpan.FromMilliseconds(30), $"40 round trips of 1 ms took {wall.Elapsed.TotalMilliseconds:0} ms");
+    }
 }
