@@ -26,6 +26,12 @@ public static class EmulatedChips
             var spec = new Lazy<Stm32ChipSpec>(() => Stm32Specs.FromCatalog(part));
             Factories.TryAdd(part.PartNumber, (faults, clock, index) => new Stm32Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));
         }
+
+        // The STM32F103 look-alikes (cks32f103c8, apm32f103c8, ...) come from the embedded clone-identity catalog.
+        foreach (var (name, factory) in CloneChips.Factories())
+        {
+            Factories[name] = factory;
+        }
     }
 
     // Seed of slot 0's UID; slot i gets this plus i, so every emulated chip has its own UID.
@@ -52,15 +58,6 @@ public static class EmulatedChips
         catch (ChipConfigurationException error)
         {
             throw new EmulatorConfigurationException($"Chip '{name}' cannot be built with these faults: {error.Message}", error);
-        }
-    }
-
-    // The STM32F103 look-alikes (cks32f103c8, apm32f103c8, ...) come from the embedded clone-identity catalog.
-    static EmulatedChips()
-    {
-        foreach (var (name, factory) in CloneChips.Factories())
-        {
-            Factories[name] = factory;
         }
     }
 
