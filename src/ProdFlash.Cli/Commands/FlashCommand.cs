@@ -192,7 +192,7 @@ internal static class AttemptCli
         text.AppendLine(inv, $"Result   {result.Outcome}{(result.FailureCode is { } code ? " (" + code + ")" : string.Empty)}");
         if (result.Identity is { } id)
         {
-            text.AppendLine(inv, $"Device   {id.DeviceName}, {id.VerdictText}, UID {id.Uid ?? "unread"}");
+            text.AppendLine(inv, $"Device   {result.Part?.PartNumber.ToUpperInvariant() ?? id.DeviceName}, {id.VerdictText}, UID {id.Uid ?? "unread"}");
         }
 
         text.AppendLine("Phase        modeled s    wall s  USB trans      bytes  busy-wait s");
@@ -204,7 +204,7 @@ internal static class AttemptCli
         text.AppendLine(inv, $"Total    {result.Modeled.TotalSeconds:F3} s modeled");
         if (result.Floor is { } floor)
         {
-            text.AppendLine(inv, $"Floor    {(floor.Total is { } f ? f.TotalSeconds.ToString("F3", inv) + " s" : "unknown")}: {floor.Note}");
+            text.AppendLine(inv, $"Floor    {(floor.Total is { } f ? f.TotalSeconds.ToString("F3", inv) + " s: " : string.Empty)}{floor.Note}");
             if (result.Ratio is { } ratio)
             {
                 text.AppendLine(inv, $"Ratio    attempt {ratio:F2}x floor, erase+program {result.ProgramRatio:F2}x floor");
@@ -253,7 +253,7 @@ internal static class AttemptCli
             w.WriteStartObject();
             w.WriteString("result", result.Outcome.ToString());
             WriteNullable(w, "failureCode", result.FailureCode?.ToString());
-            WriteNullable(w, "device", result.Identity?.Part?.PartNumber ?? result.Identity?.Line?.Name);
+            WriteNullable(w, "device", result.Part?.PartNumber ?? result.Identity?.DeviceName);
             if (result.Identity is { } id)
             {
                 w.WriteBoolean("genuine", id.Verdict == Programming.Identify.OriginVerdict.GenuineSt);

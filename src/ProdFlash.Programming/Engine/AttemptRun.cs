@@ -111,6 +111,7 @@ internal sealed class AttemptRun
             Voltage = _voltage,
             ConnectTries = _connectTries,
             Identity = _identity,
+            Part = _part,
             OptionBytesBefore = _obBefore,
             OptionBytesAfter = _obAfter,
             Erase = _plan,
@@ -412,7 +413,7 @@ internal sealed class AttemptRun
 
         _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
         _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts));
-        return $"{part.PartNumber.ToUpperInvariant()}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
+        return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
     }
 
     private async ValueTask<string?> OptionBytesAsync(CancellationToken cancellationToken)
