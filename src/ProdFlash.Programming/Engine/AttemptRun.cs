@@ -513,7 +513,8 @@ internal sealed class AttemptRun
         var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere);
         _plan = plan;
         _runs = ProgramRuns(plan.SkippedUnits);
-        _floor = FloorCalculator.Compute(part, plan, _runs, _swdKHz);
+        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
+        _floor = FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes);
         await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
         var progress = new FlashProgressReporter(this, matching.Count > 0 || _recipe.Checks.Preverify ? needed.Count : 0);
         if (plan.Mass)

@@ -89,4 +89,32 @@ public sealed class FloorAndPlanTests
         Assert.Null(floor.Total);
         Assert.StartsWith("unknown", floor.Note, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Plan_EveryF407SectorWithUnknownTimes_MassErase()
+    {
+        // Arrange: the catalog has no typical F4 sector or mass erase time (stm32-targets.md §7).
+        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+
+        // Act
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units], new HashSet<int>(), []);
+
+        // Assert
+        Assert.True(plan.Mass, plan.Reason);
+        Assert.Null(plan.MassCost);
+    }
+
+    [Fact]
+    public void Plan_SomeF407SectorsWithUnknownTimes_TouchedSectors()
+    {
+        // Arrange
+        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+
+        // Act
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units.Take(2)], new HashSet<int>(), []);
+
+        // Assert
+        Assert.False(plan.Mass);
+        Assert.Equal(2, plan.Units.Count);
+    }
 }
