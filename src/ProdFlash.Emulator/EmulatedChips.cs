@@ -1,4 +1,5 @@
 using ProdFlash.Emulator.Chips;
+using ProdFlash.Emulator.Chips.Clones;
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator;
@@ -51,6 +52,15 @@ public static class EmulatedChips
         catch (ChipConfigurationException error)
         {
             throw new EmulatorConfigurationException($"Chip '{name}' cannot be built with these faults: {error.Message}", error);
+        }
+    }
+
+    // The STM32F103 look-alikes (cks32f103c8, apm32f103c8, ...) come from the embedded clone-identity catalog.
+    static EmulatedChips()
+    {
+        foreach (var (name, factory) in CloneChips.Factories())
+        {
+            Factories[name] = factory;
         }
     }
 
