@@ -10,7 +10,7 @@ namespace ProdFlash.Emulator.Tests.Clones;
 /// Debian's OpenOCD 0.12 with the upstream <c>target/stm32f1x.cfg</c> (one expected SW-DP ID, 0x1BA01477) against a
 /// CKS32 look-alike: over the hla driver it prints the "UNEXPECTED idcode" lines users report and stops (reference
 /// §5.3 "Other tool behaviour", SJSU-Dev2 issue #1440) unless CPUTAPID is overridden; its dapdirect driver does not
-/// check the SWD DPIDR.
+/// check the SWD DPIDR. The same OpenOCD against the <c>low-power</c> fault shows the WAIT storm and its remedy.
 /// </summary>
 public sealed class CloneOpenOcdTests
 {
@@ -63,6 +63,28 @@ public sealed class CloneOpenOcdTests
         Assert.DoesNotContain("UNEXPECTED idcode", run.Output, StringComparison.Ordinal);
         run.AssertPrinted("Cortex-M3 r2p1 processor detected");
         run.AssertPrinted("flash size = 128 KiB");
+    }
+
+    [Theory]
+    [InlineData("stm32f103c8")]
+    [InlineData("apm32f103c8")]
+    public async Task LowPower_PlainInitFailsToReadCpuId_ConnectAssertSrstExamines(string chip)
+    {
+        // Arrange
+        await using var server = StartServer($"emulator://{chip}?faults=low-power");
+
+        // Act
+        var plain = await RunOpenOcdAsync(server.Port, "dapdirect", [], "flash probe 0");
+        var underReset = await RunOpenOcdAsync(server.Port, "dapdirect", ["reset_config srst_only srst_nogate connect_assert_srst"], "flash probe 0");
+
+        // Assert: the DP answers (DPIDR printed), the first memory read (CPUID) fails on the WAIT storm; connecting
+        // under reset (reference §6 remedy) examines the core and probes the flash
+        plain.AssertPrinted("SWD DPIDR 0x");
+        plain.AssertPrinted("Error: Failed to read memory at 0xe000ed00");
+        plain.AssertPrinted("examination failed");
+        underReset.AssertSucceeded();
+        underReset.AssertPrinted("processor detected");
+        underReset.AssertPrinted("flash 'stm32f1x' found at 0x08000000");
     }
 
     private static StLinkServer StartServer(string selector)
