@@ -164,6 +164,11 @@ public sealed class Stm32L4G0ChipTests
         chip.Write32(cr, chip.Mask("CR", "OPTSTRT"));
         chip.WaitNotBusy(clock);
         Assert.Equal(0x12345678u, chip.Read32(Flash)); // not in force before the reload
+        chip.SetResetLine(true);
+        chip.SetResetLine(false);
+        Assert.Equal(0x12345678u, chip.Read32(Flash)); // nor after a plain system reset: only power-on and OBL_LAUNCH load
+        Assert.Equal(0xAAu, chip.Read32(optr) & 0xFF);
+        chip.UnlockOptions();
         chip.Write32(cr, chip.Mask("CR", "OBL_LAUNCH"));
 
         Assert.Equal(BusResult.Fault, chip.Read(Flash, AccessWidth.Word, out _));
