@@ -1,4 +1,5 @@
 using ProdFlash.Emulator.Chips;
+using ProdFlash.Emulator.Chips.Clones;
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator;
@@ -16,6 +17,22 @@ public static class EmulatedChips
     {
         ["stm32f103c8"] = (faults, clock, index) => new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, clock, faults, UidSeedBase + (ulong)index),
     };
+
+    static EmulatedChips()
+    {
+        // Every catalog part of the F0/F4/G0/L4 families, by its lower-case part number (issue 4 §8).
+        foreach (var part in Stm32Specs.CatalogParts())
+        {
+            var spec = new Lazy<Stm32ChipSpec>(() => Stm32Specs.FromCatalog(part));
+            Factories.TryAdd(part.PartNumber, (faults, clock, index) => new Stm32Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));
+        }
+
+        // The STM32F103 look-alikes (cks32f103c8, apm32f103c8, ...) come from the embedded clone-identity catalog.
+        foreach (var (name, factory) in CloneChips.Factories())
+        {
+            Factories[name] = factory;
+        }
+    }
 
     // Seed of slot 0's UID; slot i gets this plus i, so every emulated chip has its own UID.
     private const ulong UidSeedBase = 0x0F10_3C80;

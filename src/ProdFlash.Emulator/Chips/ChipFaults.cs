@@ -19,11 +19,21 @@ public sealed record StuckBit(uint Address, int Bit, bool Value);
 /// <param name="Rdp2">Start with readout protection level 2; refused on families that have none (STM32F1).</param>
 /// <param name="WriteProtectedPages">Page indices to write-protect through the WRP option bytes (the whole WRP group of each page is protected).</param>
 /// <param name="StuckBits">Flash bits that stay at a fixed value, so verification fails.</param>
+/// <param name="VerifyMismatch">
+/// The first main-flash byte programmed after power-up reads back with bit 0 inverted (a weak cell): programming
+/// reports success, verification finds one wrong word. Cleared by building the chip without the fault.
+/// </param>
+/// <param name="OptionByteWriteFails">
+/// Option-byte programming ends with the family's error flag (F0/F1 PGERR, F4 OPERR, G0/L4 OPTVERR) and the
+/// stored option bytes keep their old values.
+/// </param>
 public sealed record ChipFaults(
     bool Rdp1 = false,
     bool Rdp2 = false,
     IReadOnlySet<int>? WriteProtectedPages = null,
-    IReadOnlyList<StuckBit>? StuckBits = null)
+    IReadOnlyList<StuckBit>? StuckBits = null,
+    bool VerifyMismatch = false,
+    bool OptionByteWriteFails = false)
 {
     /// <summary>No fault: a fresh chip as it leaves the factory (RDP level 0, no write protection, flash erased).</summary>
     public static ChipFaults None { get; } = new();

@@ -64,6 +64,19 @@ public sealed class NorFlashArray
         ApplyStuck(offset + 1);
     }
 
+    /// <summary>Programs <paramref name="data"/> at <paramref name="offset"/>: each cell keeps only the bits that are 1 in both old and new value.</summary>
+    public void Program(int offset, ReadOnlySpan<byte> data)
+    {
+        for (var i = 0; i < data.Length; i++)
+        {
+            _cells[offset + i] &= data[i];
+            ApplyStuck(offset + i);
+        }
+    }
+
+    /// <summary>Whether the <paramref name="length"/> bytes from <paramref name="offset"/> are all erased (0xFF).</summary>
+    public bool IsErased(int offset, int length) => !_cells.AsSpan(offset, length).ContainsAnyExcept(ErasedByte);
+
     /// <summary>Erases <paramref name="length"/> bytes from <paramref name="offset"/> to 0xFF.</summary>
     public void Erase(int offset, int length)
     {

@@ -1,0 +1,468 @@
+using System.Buffers.Binary;
+
+using ProdFlash.Emulator.Target;
+
+namespace ProdFlash.Emulator.Chips;
+
+/// <summary>
+/// An emulated STM32F0, F4, G0 or L4 part (shaped by a <see cref="Stm32ChipSpec"/> from the catalog) as the
+/// SW-DP/AHB-AP sees it: memory map, DBGMCU, flash-size register and UID, CoreSight ROM table and components, Cortex-M
+/// debug, NRST and system reset, and the family's flash interface (<see cref="IStm32FlashController"/>). No
+/// instructions execute.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
+/// the <see cref="IModeledClock"/> given at construction.
+/// </remarks>
+public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
+{
+    /// <summary>Size of the DBGMCU register window modeled as storage (IDCODE read-only, CR and freeze registers).</summary>
+    public const uint DbgMcuWindowSize = 0x20;
+
+    /// <summary>Size of the RCC window modeled as plain storage (clocks are not modeled).</summary>
+    public const uint RccWindowSize = 0x400;
+
+    /// <summary>
+    /// RCC base: F4 0x40023800 (RM0090 §2.3 memory map); F0/G0/L4 0x40021000 (RM0360 §2.2, RM0444 §2.2, RM0351 §2.2.2).
+    /// OpenOCD's target scripts enable the DBGMCU clock there at examine-end.
+    /// </summary>
+    public static uint RccBase(string familyKey) => familyKey == "f4" ? 0x40023800u : 0x40021000u;
+
+    private readonly byte[][] _ram;
+    private readonly byte[] _signature;
+    private readonly uint _signatureBase;
+    private readonly Dictionary<uint, uint> _rcc = [];
+    private readonly uint[] _dbgMcu = new uint[DbgMcuWindowSize / 4];
+    private readonly NorFlashArray _main;
+    private readonly CortexM3Core _core;
+    private readonly ChipFaults _faults;
+    private readonly uint _rccBase;
+    private bool _resetHeld;
+
+    /// <summary>Creates a chip at power-on with the family's flash controller.</summary>
+    /// <param name="spec">The part.</param>
+    /// <param name="clock">The modeled clock.</param>
+    /// <param name="faults">Chip faults (RDP level, write protection, stuck bits, verify mismatch, option-byte write failure).</param>
+    /// <param name="uidSeed">Seed of the 96-bit UID.</param>
+    /// <exception cref="ChipConfigurationException">A fault the part cannot have.</exception>
+    public Stm32Chip(Stm32ChipSpec spec, IModeledClock clock, ChipFaults? faults = null, ulong uidSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(clock);
+        Spec = spec;
+        _faults = faults ?? ChipFaults.None;
+        _main = new NorFlashArray(spec.FlashSize);
+        _ram = [.. spec.Part.Ram.Select(r => new byte[r.Size])];
+        (_signatureBase, _signature) = BuildSignature(spec, uidSeed);
+        _rccBase = RccBase(spec.Family.Key);
+        ApplyStuckBits(spec, _faults, _main);
+        Flash = spec.Family.Key switch
+        {
+            "f4" => new Stm32F4FlashController(spec, clock, _main, _faults),
+            "f0" => new Stm32F0FlashController(spec, clock, _main, _faults, SystemReset),
+            "g0" or "l4" => new Stm32L4G0FlashController(spec, clock, _main, _faults, SystemReset),
+            _ => throw new ChipConfigurationException($"No flash interface model for the {spec.Family.Name} family yet."),
+        };
+        _core = new CortexM3Core(spec.CpuId, spec.FpbCodeComparators, spec.FpbLiteralComparators, spec.DwtComparators);
+        _core.SystemResetRequested += (_, _) => SystemReset();
+        _core.LocalResetRequested += (_, _) => _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
+        _core.SetInstructionFetch(FetchHalfWord);
+        _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
+        _dbgMcu[0] = spec.DbgMcuIdCode;
+        ResetRcc();
+        SenseVoltage = spec.NominalVoltage;
+    }
+
+    /// <summary>The part this chip models.</summary>
+    public Stm32ChipSpec Spec { get; }
+
+    /// <summary>The flash interface.</summary>
+    public IStm32FlashController Flash { get; }
+
+    /// <summary>The core's debug state.</summary>
+    public CortexM3Core Core => _core;
+
+    /// <summary>The main flash contents, bypassing every protection (for tests).</summary>
+    public ReadOnlySpan<byte> MainFlash => _main.Contents;
+
+    /// <summary>The 12 bytes of the unique device ID.</summary>
+    public ReadOnlySpan<byte> UniqueId => _signature.AsSpan((int)(Spec.Family.UidAddress - _signatureBase), UniqueDeviceId.Length);
+
+    /// <inheritdoc />
+    public double SenseVoltage { get; set; }
+
+    /// <inheritdoc />
+    public uint DpIdr => Spec.DpIdr;
+
+    /// <inheritdoc />
+    public uint ApIdr => Spec.ApIdr;
+
+    /// <inheritdoc />
+    public uint ApBase => Spec.ApBase;
+
+    /// <summary>False once RDP level 2 is loaded: the SW-DP no longer answers, ever (reference §4.1).</summary>
+    public bool SwdResponds => !Flash.DebugPortClosed;
+
+    /// <inheritdoc />
+    public long FlashSizeBytes => Spec.FlashSize;
+
+    /// <inheritdoc />
+    public long BytesProgrammed => Flash.BytesProgrammed;
+
+    /// <inheritdoc />
+    public long BytesErased => Flash.BytesErased;
+
+    /// <inheritdoc />
+    public void SetResetLine(bool asserted)
+    {
+        if (asserted == _resetHeld)
+        {
+            return;
+        }
+
+        _resetHeld = asserted;
+        SystemReset();
+    }
+
+    /// <summary>The board lost power mid-operation: the flash operation in progress stops where it is.</summary>
+    public void PowerLost() => Flash.PowerLost();
+
+    /// <inheritdoc />
+    public BusResult Read(uint address, AccessWidth width, out uint value)
+    {
+        value = 0;
+        var size = (int)width;
+        if (address % size != 0)
+        {
+            return BusResult.Fault;
+        }
+
+        if (TryFlashOffset(address, size, out var flashOffset))
+        {
+            if (Flash.IsBusy)
+            {
+                return BusResult.Wait;
+            }
+
+            if (!Flash.MainFlashReadable)
+            {
+                return BusResult.Fault; // RDP level 1 with the debugger connected: flash reads are bus errors (reference §4.1)
+            }
+
+            value = _main.Read(flashOffset, size);
+            var mismatch = Flash.FirstProgrammedOffset;
+            if (_faults.VerifyMismatch && mismatch >= flashOffset && mismatch < flashOffset + size)
+            {
+                value ^= 1u << (8 * (mismatch - flashOffset)); // the verify-mismatch fault: bit 0 of the first programmed byte reads inverted
+            }
+
+            return BusResult.Ok;
+        }
+
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (InRange(address, size, region.Base, _ram[i].Length))
+            {
+                value = ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
+                return BusResult.Ok;
+            }
+        }
+
+        if (InRange(address, size, _signatureBase, _signature.Length))
+        {
+            value = ReadLittleEndian(_signature, (int)(address - _signatureBase), size);
+            return BusResult.Ok;
+        }
+
+        if (Spec.Family.OptionBytes.Address is { } obBase && InRange(address, size, obBase, Flash.OptionAreaSize))
+        {
+            if (Flash.IsBusy)
+            {
+                return BusResult.Wait;
+            }
+
+            value = Flash.ReadOptionArea((int)(address - obBase), size);
+            return BusResult.Ok;
+        }
+
+        var flashRegs = Spec.Family.FlashController.Base;
+        if (InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
+        {
+            value = Extract(Flash.ReadRegister((address - flashRegs) & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
+        if (InRange(address, size, _rccBase, (int)RccWindowSize))
+        {
+            value = Extract(_rcc.GetValueOrDefault((address - _rccBase) & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
+        var dbgMcu = Spec.Family.DbgmcuIdcodeAddress;
+        if (InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
+        {
+            value = Extract(_dbgMcu[(address - dbgMcu) / 4], address, size);
+            return BusResult.Ok;
+        }
+
+        if (address >= 0xE0000000)
+        {
+            if (!TryReadPrivateWord(address & ~3u, out var word))
+            {
+                return BusResult.Fault;
+            }
+
+            value = Extract(word, address, size);
+            return BusResult.Ok;
+        }
+
+        return BusResult.Fault;
+    }
+
+    /// <inheritdoc />
+    public BusResult Write(uint address, AccessWidth width, uint value)
+    {
+        var size = (int)width;
+        if (address % size != 0)
+        {
+            return BusResult.Fault;
+        }
+
+        value &= size == 4 ? 0xFFFFFFFF : (1u << (8 * size)) - 1;
+        if (TryFlashOffset(address, size, out var flashOffset))
+        {
+            return Flash.WriteMain(flashOffset, width, value);
+        }
+
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (InRange(address, size, region.Base, _ram[i].Length))
+            {
+                WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
+                return BusResult.Ok;
+            }
+        }
+
+        if (Spec.Family.OptionBytes.Address is { } obBase && InRange(address, size, obBase, Flash.OptionAreaSize))
+        {
+            return Flash.WriteOptionArea((int)(address - obBase), width, value);
+        }
+
+        var flashRegs = Spec.Family.FlashController.Base;
+        if (InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
+        {
+            var offset = (address - flashRegs) & ~3u;
+            return Flash.WriteRegister(offset, size == 4 ? value : Merge(Flash.ReadRegister(offset), address, size, value));
+        }
+
+        if (InRange(address, size, _rccBase, (int)RccWindowSize))
+        {
+            var offset = (address - _rccBase) & ~3u;
+            _rcc[offset] = size == 4 ? value : Merge(_rcc.GetValueOrDefault(offset), address, size, value);
+            return BusResult.Ok;
+        }
+
+        var dbgMcu = Spec.Family.DbgmcuIdcodeAddress;
+        if (InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
+        {
+            var index = (address - dbgMcu) / 4;
+            if (index != 0)
+            {
+                _dbgMcu[index] = size == 4 ? value : Merge(_dbgMcu[index], address, size, value); // IDCODE is read-only
+            }
+
+            return BusResult.Ok;
+        }
+
+        if (address >= 0xE0000000)
+        {
+            var aligned = address & ~3u;
+            if (!TryReadPrivateWord(aligned, out var current))
+            {
+                return BusResult.Fault;
+            }
+
+            _core.TryWrite(aligned, size == 4 ? value : Merge(current, address, size, value));
+            return BusResult.Ok;
+        }
+
+        return BusResult.Fault;
+    }
+
+    private static (uint Base, byte[] Block) BuildSignature(Stm32ChipSpec spec, ulong uidSeed)
+    {
+        // One window covering the UID (12 bytes) and the 16-bit flash-size register; other bytes in it read 0xFF.
+        var uid = spec.Family.UidAddress;
+        var fsize = spec.Family.FlashSizeRegisterAddress;
+        var start = Math.Min(uid, fsize) & ~3u;
+        var end = (Math.Max(uid + UniqueDeviceId.Length, fsize + 2) + 3) & ~3u;
+        var block = new byte[end - start];
+        Array.Fill(block, NorFlashArray.ErasedByte);
+        UniqueDeviceId.FromSeed(uidSeed).CopyTo(block.AsSpan((int)(uid - start)));
+        BinaryPrimitives.WriteUInt16LittleEndian(block.AsSpan((int)(fsize - start), 2), (ushort)spec.Part.FlashKiB);
+        return (start, block);
+    }
+
+    private static void ApplyStuckBits(Stm32ChipSpec spec, ChipFaults faults, NorFlashArray main)
+    {
+        foreach (var stuck in faults.StuckBits ?? [])
+        {
+            var offset = (long)stuck.Address - spec.FlashBase;
+            if (offset < 0 || offset >= spec.FlashSize || stuck.Bit is < 0 or > 7)
+            {
+                throw new ChipConfigurationException(
+                    $"Stuck bit {stuck.Bit} at 0x{stuck.Address:X8} is outside {spec.PartName}'s flash " +
+                    $"(0x{spec.FlashBase:X8}..0x{spec.FlashBase + (uint)spec.FlashSize - 1:X8}, bits 0..7).");
+            }
+
+            main.SetStuckBit((int)offset, stuck.Bit, stuck.Value);
+        }
+    }
+
+    private static bool InRange(uint address, int size, uint start, int length) =>
+        address >= start && (ulong)address + (ulong)size <= (ulong)start + (ulong)length;
+
+    private static uint ReadLittleEndian(byte[] memory, int offset, int size) => size switch
+    {
+        1 => memory[offset],
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(memory.AsSpan(offset, 2)),
+        _ => BinaryPrimitives.ReadUInt32LittleEndian(memory.AsSpan(offset, 4)),
+    };
+
+    private static void WriteLittleEndian(byte[] memory, int offset, int size, uint value)
+    {
+        switch (size)
+        {
+            case 1:
+                memory[offset] = (byte)value;
+                break;
+            case 2:
+                BinaryPrimitives.WriteUInt16LittleEndian(memory.AsSpan(offset, 2), (ushort)value);
+                break;
+            default:
+                BinaryPrimitives.WriteUInt32LittleEndian(memory.AsSpan(offset, 4), value);
+                break;
+        }
+    }
+
+    private static uint Extract(uint word, uint address, int size)
+    {
+        var shifted = word >> (int)(8 * (address & 3));
+        return size == 4 ? shifted : shifted & ((1u << (8 * size)) - 1);
+    }
+
+    private static uint Merge(uint word, uint address, int size, uint value)
+    {
+        var shift = (int)(8 * (address & 3));
+        var mask = ((1u << (8 * size)) - 1) << shift;
+        return (word & ~mask) | ((value << shift) & mask);
+    }
+
+    private bool TryFlashOffset(uint address, int size, out int offset)
+    {
+        if (InRange(address, size, Spec.FlashBase, Spec.FlashSize))
+        {
+            offset = (int)(address - Spec.FlashBase);
+            return true;
+        }
+
+        // Booting from main flash, the flash is aliased at 0x00000000 (every family here: boot configuration chapter).
+        if (InRange(address, size, 0, Spec.FlashSize))
+        {
+            offset = (int)address;
+            return true;
+        }
+
+        offset = 0;
+        return false;
+    }
+
+    private ushort? FetchHalfWord(uint address)
+    {
+        if (TryFlashOffset(address, 2, out var offset))
+        {
+            return _main.ReadHalfWord(offset);
+        }
+
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (InRange(address, 2, region.Base, _ram[i].Length))
+            {
+                return (ushort)ReadLittleEndian(_ram[i], (int)(address - region.Base), 2);
+            }
+        }
+
+        return null;
+    }
+
+    private bool TryReadPrivateWord(uint address, out uint word)
+    {
+        var romTable = Spec.RomTableAddress;
+        if (address >= romTable && address < romTable + 0x1000)
+        {
+            word = ReadRomTable(address - romTable);
+            return true;
+        }
+
+        foreach (var component in Spec.Components)
+        {
+            if (address < component.Base || address >= component.Base + 0x1000)
+            {
+                continue;
+            }
+
+            if (component.Identity.TryRead(address - component.Base, out word))
+            {
+                return true;
+            }
+
+            if (!_core.TryRead(address, out word))
+            {
+                word = 0; // ITM/TPIU/ETM and the FPU feature registers are not modeled: read as zero, writes ignored
+            }
+
+            return true;
+        }
+
+        word = 0;
+        return false;
+    }
+
+    private uint ReadRomTable(uint offset)
+    {
+        if (Spec.RomTableIdentity.TryRead(offset, out var id))
+        {
+            return id;
+        }
+
+        if (offset == Stm32F1Chip.RomTableMemTypeOffset)
+        {
+            return 1; // SYSMEM: system memory present on this bus
+        }
+
+        var index = (int)(offset / 4);
+        return offset % 4 == 0 && index < Spec.Components.Count
+            ? new RomTableEntry(Spec.Components[index].Base, Spec.Components[index].ListedInRomTable).Encode(Spec.RomTableAddress)
+            : 0;
+    }
+
+    private void ResetRcc() => _rcc.Clear();
+
+    private void SystemReset()
+    {
+        Flash.Reset();
+        ResetRcc();
+        if (_core.State != CoreRunState.InReset)
+        {
+            _core.EnterReset();
+        }
+
+        if (!_resetHeld)
+        {
+            _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
+        }
+    }
+}
