@@ -14,7 +14,7 @@ namespace ProdFlash.Emulator.Chips;
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction.
 /// </remarks>
-public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity
+public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
 {
     /// <summary>Size of the DBGMCU register window modeled as storage (IDCODE read-only, CR and freeze registers).</summary>
     public const uint DbgMcuWindowSize = 0x20;
@@ -59,6 +59,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity
         Flash = spec.Family.Key switch
         {
             "f4" => new Stm32F4FlashController(spec, clock, _main, _faults),
+            "f0" => new Stm32F0FlashController(spec, clock, _main, _faults, SystemReset),
             "g0" or "l4" => new Stm32L4G0FlashController(spec, clock, _main, _faults, SystemReset),
             _ => throw new ChipConfigurationException($"No flash interface model for the {spec.Family.Name} family yet."),
         };

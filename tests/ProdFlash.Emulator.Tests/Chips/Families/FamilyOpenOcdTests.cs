@@ -1,3 +1,4 @@
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Tests.OpenOcd;
 using ProdFlash.Testing;
 
@@ -21,6 +22,7 @@ public sealed class FamilyOpenOcdTests
     }
 
     [Theory]
+    [InlineData("stm32f030f4", "target/stm32f0x.cfg", "SWD DPIDR 0x0bb11477", "Cortex-M0 r0p0 processor detected", "flash size = 16 KiB", "device id = 0x20000444", "flash 'stm32f1x' found at 0x08000000")]
     [InlineData("stm32g071rb", "target/stm32g0x.cfg", "SWD DPIDR 0x0bc11477", "Cortex-M0+ r0p1 processor detected", "flash size = 128 KiB", "device idcode = 0x20000460", "flash mode : single-bank")]
     [InlineData("stm32l476rg", "target/stm32l4x.cfg", "SWD DPIDR 0x2ba01477", "Cortex-M4 r0p1 processor detected", "flash size = 1024 KiB", "device idcode = 0x10070415", "flash mode : dual-bank")]
     public async Task Examine_Family_PrintsIdentityAndFlashSize(string part, string script, string dpidr, string core, string size, string idcode, string mode)
@@ -34,12 +36,12 @@ public sealed class FamilyOpenOcdTests
         run.AssertPrinted(core);
         run.AssertPrinted(size);
         run.AssertPrinted(idcode);
-        run.AssertPrinted("RDP level 0 (0xAA)");
         run.AssertPrinted(mode);
     }
 
     [Theory]
     [InlineData("stm32f407vg", "target/stm32f4x.cfg", 40000, 16384)]
+    [InlineData("stm32f030f4", "target/stm32f0x.cfg", 5000, 1024)]
     [InlineData("stm32g071rb", "target/stm32g0x.cfg", 5000, 2048)]
     [InlineData("stm32l476rg", "target/stm32l4x.cfg", 5000, 2048)]
     public async Task ProgramVerify_WithoutWorkArea_LandsInTheEmulatedFlash(string part, string script, int length, int padding)
@@ -61,5 +63,20 @@ public sealed class FamilyOpenOcdTests
         Assert.Equal(image, bench.Chip.MainFlash[..image.Length].ToArray());
         Assert.All(bench.Chip.MainFlash[image.Length..].ToArray(), b => Assert.Equal(0xFF, b));
         Assert.InRange(bench.Chip.BytesProgrammed, length, length + padding); // OpenOCD pads the last sector/page with 0xFF
+    }
+
+    [Theory]
+    [InlineData("stm32l476rg", "target/stm32l4x.cfg")]
+    [InlineData("stm32g071rb", "target/stm32g0x.cfg")]
+    public async Task UnlockAndOptionLoad_Rdp1Chip_RegressesToLevel0WithAMassErase(string part, string script)
+    {
+        await using var bench = FamilyOpenOcdBench.Start(part, new ChipFaults(Rdp1: true));
+
+        var run = await bench.RunAsync(script, "reset halt", "stm32l4x unlock 0", "reset halt", "flash probe 0", "stm32l4x option_load 0", "reset halt", "flash probe 0");
+
+        run.AssertPrinted("RDP level 1 (0x00)");
+        run.AssertPrinted("RDP level 0 (0xAA)");
+        Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
+        Assert.True(run.Output.IndexOf("RDP level 0", StringComparison.Ordinal) > run.Output.LastIndexOf("RDP level 1", StringComparison.Ordinal), run.ToString());
     }
 }
