@@ -79,4 +79,19 @@ public sealed class FamilyOpenOcdTests
         Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
         Assert.True(run.Output.IndexOf("RDP level 0", StringComparison.Ordinal) > run.Output.LastIndexOf("RDP level 1", StringComparison.Ordinal), run.ToString());
     }
+
+    [Fact]
+    public async Task OptionsWrite_F407_UserBitsRoundTripThroughOptstrt()
+    {
+        await using var bench = FamilyOpenOcdBench.Start("stm32f407vg");
+
+        var run = await bench.RunAsync("target/stm32f4x.cfg", "reset halt", "stm32f2x options_read 0", "stm32f2x options_write 0 0xcc", "stm32f2x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("stm32f2x user_options 0xEC"); // WDG_SW, nRST_STOP, nRST_STDBY of the factory 0x0FFFAAED
+        run.AssertPrinted("stm32f2x write options complete.");
+        run.AssertPrinted("stm32f2x user_options 0xCC");
+        var controller = Assert.IsType<Stm32F4FlashController>(bench.Chip.Flash);
+        Assert.Equal(0x0FFFAACCu, controller.StoredOptcr); // hardware watchdog now; RDP and nWRP untouched
+    }
 }
