@@ -78,6 +78,24 @@ public sealed class DriverFaultTests
     }
 
     [Fact]
+    public async Task FlakyWaitStorm_SomeCommandsEndInSwdApWaitAndTheDriverRetriesThemWithinItsBound()
+    {
+        // At 99 % WAIT per access the firmware's own retries (1000) run out now and then, so the command reports
+        // SWD_AP_WAIT (0x10) to the host, which sends it again (OpenOCD's 8 retries with 1 << n ms backoff).
+        await using var slot = await EmulatedSlot.ConnectedAsync(faults: "flaky-wait:0.99");
+        var data = Enumerable.Range(0, 16 * 1024).Select(i => (byte)(i * 7)).ToArray();
+        slot.Hardware.StartRecording();
+
+        await slot.Target.Memory.WriteAsync(EmulatedSlot.SramBase, data, AccessWidth.Word, Ct);
+        var back = new byte[data.Length];
+        await slot.Target.Memory.ReadAsync(EmulatedSlot.SramBase, back, AccessWidth.Word, Ct);
+
+        Assert.Equal(data, back);
+        var waits = slot.Hardware.Recorded().Count(t => t.Command[1] == StLinkCommand.GetLastRwStatus2 && t.Reply is [0x10, ..]);
+        Assert.InRange(waits, 1, new StLinkProbeOptions().MaxWaitRetries);
+    }
+
+    [Fact]
     public async Task FlakyWaitEveryAccess_WaitTimeoutAfterTheRetryBoundOnVirtualTime()
     {
         await using var slot = await EmulatedSlot.OpenAsync(faults: "flaky-wait:1");
