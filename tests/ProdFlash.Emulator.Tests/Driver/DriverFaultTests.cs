@@ -98,7 +98,9 @@ public sealed class DriverFaultTests
     [Fact]
     public async Task FlakyWaitEveryAccess_WaitTimeoutAfterTheRetryBoundOnVirtualTime()
     {
-        await using var slot = await EmulatedSlot.OpenAsync(faults: "flaky-wait:1");
+        // A backoff of minutes per retry: were it slept on the wall clock the test would run for hours.
+        var options = new StLinkProbeOptions { WaitBackoff = TimeSpan.FromMinutes(1) };
+        await using var slot = await EmulatedSlot.OpenAsync(faults: "flaky-wait:1", options: options);
         var started = slot.Hardware.Clock.Now;
         var wall = System.Diagnostics.Stopwatch.StartNew();
 
@@ -106,11 +108,11 @@ public sealed class DriverFaultTests
 
         Assert.Equal(TargetErrorKind.WaitTimeout, error.Kind);
         var wait = Assert.IsType<StLinkWaitTimeoutException>(error.InnerException);
-        Assert.Equal(new StLinkProbeOptions().MaxWaitRetries + 1, wait.Attempts);
+        Assert.Equal(options.MaxWaitRetries + 1, wait.Attempts);
         Assert.Contains("low-power mode", error.Message, StringComparison.Ordinal);
-        // The backoffs 1+2+...+128 ms (OpenOCD's 1 << n) pass on the slot's modeled clock, not on the wall clock.
-        Assert.True(slot.Hardware.Clock.Now - started >= TimeSpan.FromMilliseconds(255), $"modeled time moved {slot.Hardware.Clock.Now - started}");
-        Assert.True(wall.Elapsed < TimeSpan.FromMilliseconds(250), $"the test slept {wall.Elapsed}");
+        // The backoffs 1+2+...+128 times WaitBackoff (OpenOCD's 1 << n) pass on the slot's modeled clock only.
+        Assert.True(slot.Hardware.Clock.Now - started >= TimeSpan.FromMinutes(255), $"modeled time moved {slot.Hardware.Clock.Now - started}");
+        Assert.True(wall.Elapsed < TimeSpan.FromMinutes(1), $"the test slept {wall.Elapsed}");
     }
 
     [Fact]
@@ -243,7 +245,8 @@ public sealed class DriverFaultTests
     [Fact]
     public async Task UsbTimeoutAtConnect_TransportTimeoutChargedOnTheModeledClockNotTheWallClock()
     {
-        await using var slot = await EmulatedSlot.OpenAsync(faults: "usb-timeout:connect");
+        var options = new StLinkProbeOptions { TransactionTimeout = TimeSpan.FromMinutes(10) };
+        await using var slot = await EmulatedSlot.OpenAsync(faults: "usb-timeout:connect", options: options);
         var started = slot.Hardware.Clock.Now;
         var wall = System.Diagnostics.Stopwatch.StartNew();
 
@@ -251,8 +254,8 @@ public sealed class DriverFaultTests
 
         Assert.Equal(TargetErrorKind.ProbeTransport, error.Kind);
         Assert.True(Assert.IsAssignableFrom<StLinkTransportException>(error.InnerException).IsTimeout);
-        Assert.True(slot.Hardware.Clock.Now - started >= new StLinkProbeOptions().TransactionTimeout, $"modeled time moved {slot.Hardware.Clock.Now - started}");
-        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(3), $"the test waited {wall.Elapsed}");
+        Assert.True(slot.Hardware.Clock.Now - started >= options.TransactionTimeout, $"modeled time moved {slot.Hardware.Clock.Now - started}");
+        Assert.True(wall.Elapsed < TimeSpan.FromMinutes(1), $"the test waited {wall.Elapsed}");
     }
 
     [Fact]
