@@ -206,7 +206,7 @@ public sealed class ProbesCommandTests
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = root.Parse(["emulate", "--stlink-server", "0", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = output }, cancel.Token);
         const string listening = "stlink-server listening on 127.0.0.1:";
-        for (var i = 0; i < 500 && !run.IsCompleted; i++)
+        for (var i = 0; i < 3000 && !run.IsCompleted; i++)
         {
             string printed;
             lock (output)

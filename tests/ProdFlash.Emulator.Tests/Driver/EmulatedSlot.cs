@@ -41,9 +41,9 @@ internal sealed class EmulatedSlot : IAsyncDisposable
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Opens <c>emulator://stm32f103c8?probe=PERSONALITY[&amp;faults=FAULTS]</c>.</summary>
-    public static async Task<EmulatedSlot> OpenAsync(string personality = "v2j37", string? faults = null)
+    public static async Task<EmulatedSlot> OpenAsync(string personality = "v2j37", string? faults = null, StLinkProbeOptions? options = null)
     {
-        var provider = new EmulatorProbeProvider();
+        var provider = new EmulatorProbeProvider(new EmulatorProbeProviderOptions { ProbeOptions = options ?? new StLinkProbeOptions() });
         var selector = ProbeSelector.Parse($"emulator://stm32f103c8?probe={personality}" + (faults is null ? string.Empty : $"&faults={faults}"));
         var target = (StLinkTarget)await provider.OpenAsync(selector, Ct);
         return new EmulatedSlot(target, provider.Slot(selector));
