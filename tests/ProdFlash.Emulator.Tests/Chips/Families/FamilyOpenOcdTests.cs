@@ -21,7 +21,27 @@ public sealed class FamilyOpenOcdTests
     }
 
     [Theory]
+    [InlineData("stm32g071rb", "target/stm32g0x.cfg", "SWD DPIDR 0x0bc11477", "Cortex-M0+ r0p1 processor detected", "flash size = 128 KiB", "device idcode = 0x20000460", "flash mode : single-bank")]
+    [InlineData("stm32l476rg", "target/stm32l4x.cfg", "SWD DPIDR 0x2ba01477", "Cortex-M4 r0p1 processor detected", "flash size = 1024 KiB", "device idcode = 0x10070415", "flash mode : dual-bank")]
+    public async Task Examine_Family_PrintsIdentityAndFlashSize(string part, string script, string dpidr, string core, string size, string idcode, string mode)
+    {
+        await using var bench = FamilyOpenOcdBench.Start(part);
+
+        var run = await bench.RunAsync(script, "flash probe 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted(dpidr);
+        run.AssertPrinted(core);
+        run.AssertPrinted(size);
+        run.AssertPrinted(idcode);
+        run.AssertPrinted("RDP level 0 (0xAA)");
+        run.AssertPrinted(mode);
+    }
+
+    [Theory]
     [InlineData("stm32f407vg", "target/stm32f4x.cfg", 40000, 16384)]
+    [InlineData("stm32g071rb", "target/stm32g0x.cfg", 5000, 2048)]
+    [InlineData("stm32l476rg", "target/stm32l4x.cfg", 5000, 2048)]
     public async Task ProgramVerify_WithoutWorkArea_LandsInTheEmulatedFlash(string part, string script, int length, int padding)
     {
         // Arrange
