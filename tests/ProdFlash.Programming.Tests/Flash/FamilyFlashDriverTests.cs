@@ -11,13 +11,13 @@ namespace ProdFlash.Programming.Tests.Flash;
 public sealed class FamilyFlashDriverTests
 {
     /// <summary>The chip models with a flash controller model (one per family).</summary>
-    public static TheoryData<string> Chips => ["stm32f407vg"];
+    public static TheoryData<string> Chips => ["stm32f407vg", "stm32g071rb", "stm32l476rg"];
 
     /// <summary>
     /// Chips whose controller refuses to program a unit that is not erased (F0/F1 PGERR, G0/L4 PROGERR); the F4 ANDs
     /// the bits without an error, which only verification catches.
     /// </summary>
-    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f103c8"];
+    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f103c8", "stm32g071rb", "stm32l476rg"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -97,12 +97,12 @@ public sealed class FamilyFlashDriverTests
         var last = board.Part.Layout.Units.Last();
         await driver.UnlockAsync(Ct);
         await driver.ProgramAsync(board.Part.Layout.Start, Random(4096, seed: 13), null, Ct);
-        await driver.ProgramAsync(last.Address, Random(4096, seed: 14), null, Ct);
+        await driver.ProgramAsync(last.Address, Random((int)last.Size, seed: 14), null, Ct);
 
         await driver.MassEraseAsync(null, Ct);
 
         Assert.All(await board.ReadAsync(board.Part.Layout.Start, 4096), b => Assert.Equal(0xFF, b));
-        Assert.All(await board.ReadAsync(last.Address, 4096), b => Assert.Equal(0xFF, b));
+        Assert.All(await board.ReadAsync(last.Address, (int)last.Size), b => Assert.Equal(0xFF, b));
     }
 
     [Theory]
@@ -289,4 +289,24 @@ public sealed class FamilyFlashDriverTests
         Assert.Equal((byte)0xCC, after.RdpRaw); // reference §4.1: 0xCC = level 2
         await Assert.ThrowsAnyAsync<TargetException>(async () => await board.ReadAsync(board.Part.Layout.Start, 4));
     }
+
+    [Fact]
+    public async Task EraseAsync_L476Bank2Page_ErasesItWithBkerAndLeavesBank1()
+    {
+        // The 1 MiB L476 is dual bank: bank 2 at 0x08080000, its pages numbered from 0 again (reference §2.4).
+        await using var board = await EmulatedTarget.StartAsync("stm32l476rg");
+        var driver = board.Driver();
+        var bank2 = board.Part.Layout.UnitAt(0x08080000 + (5 * 2048))!.Value;
+        var bank1 = board.Part.Layout.UnitAt(0x08000000 + (5 * 2048))!.Value;
+        await driver.UnlockAsync(Ct);
+        await driver.ProgramAsync(bank1.Address, Random(2048, seed: 21), null, Ct);
+        await driver.ProgramAsync(bank2.Address, Random(2048, seed: 22), null, Ct);
+
+        await driver.EraseAsync([bank2], null, Ct);
+
+        Assert.Equal((2, 5), (bank2.Bank, bank2.Number));
+        Assert.All(await board.ReadAsync(bank2.Address, 2048), b => Assert.Equal(0xFF, b));
+        Assert.Equal(Random(2048, seed: 21), await board.ReadAsync(bank1.Address, 2048));
+    }
 }
+
