@@ -162,4 +162,21 @@ public sealed class ObCommandsTests
             Assert.Equal(units, ObCommands.ParseUnitList(text));
         });
     }
+
+    [Theory]
+    [InlineData("stm32f407vg")]
+    [InlineData("stm32g071rb")]
+    [InlineData("stm32l476rg")]
+    public void Write_OtherFamilies_RoundTripsUserBitAndProtection(string chip)
+    {
+        var (exit, output, error) = Run("ob", "write", "emulator://" + chip, "--set", "nRST_STOP=0", "--set", "WRP=0-1", "--json");
+
+        var json = Json(output);
+        Assert.Equal(CliApp.ExitOk, exit);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal(0xAA, json.GetProperty("rdpByte").GetInt32()); // reference §4.1: 0xAA = level 0
+        Assert.Equal(0u, json.GetProperty("fields").GetProperty("nRST_STOP").GetUInt32());
+        Assert.Equal([0, 1], json.GetProperty("writeProtected").EnumerateArray().Select(e => e.GetInt32()));
+    }
 }
+
