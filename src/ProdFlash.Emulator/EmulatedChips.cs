@@ -1,4 +1,5 @@
 using ProdFlash.Emulator.Chips;
+using ProdFlash.Emulator.Chips.Clones;
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator;
@@ -24,6 +25,12 @@ public static class EmulatedChips
         {
             var spec = new Lazy<Stm32ChipSpec>(() => Stm32Specs.FromCatalog(part));
             Factories.TryAdd(part.PartNumber, (faults, clock, index) => new Stm32Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));
+        }
+
+        // The STM32F103 look-alikes (cks32f103c8, apm32f103c8, ...) come from the embedded clone-identity catalog.
+        foreach (var (name, factory) in CloneChips.Factories())
+        {
+            Factories[name] = factory;
         }
     }
 

@@ -59,6 +59,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity
         Flash = spec.Family.Key switch
         {
             "f4" => new Stm32F4FlashController(spec, clock, _main, _faults),
+            "f0" => new Stm32F0FlashController(spec, clock, _main, _faults, SystemReset),
             "g0" or "l4" => new Stm32L4G0FlashController(spec, clock, _main, _faults, SystemReset),
             _ => throw new ChipConfigurationException($"No flash interface model for the {spec.Family.Name} family yet."),
         };

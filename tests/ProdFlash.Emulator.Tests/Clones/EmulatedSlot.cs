@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Time.Testing;
+using ProdFlash.Core.Targets;
+using ProdFlash.Emulator.StLink;
+using ProdFlash.Probes.StLink;
+
+namespace ProdFlash.Emulator.Tests.Clones;
+
+/// <summary>An <c>emulator://</c> slot opened through our own ST-LINK driver, as the programming engine opens it.</summary>
+internal sealed class EmulatedSlot : IAsyncDisposable
+{
+    private EmulatedSlot(EmulatedStLink emulated, StLinkTarget target)
+    {
+        Emulated = emulated;
+        Target = target;
+    }
+
+    public EmulatedStLink Emulated { get; }
+
+    public StLinkTarget Target { get; }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Opens the slot <paramref name="selector"/> names; the driver retries WAIT twice (1 ms, 2 ms back-off).</summary>
+    public static async Task<EmulatedSlot> OpenAsync(string selector)
+    {
+        var emulated = EmulatedProbes.Create(EmulatorSelector.Parse(selector), 0, new FakeTimeProvider());
+        var probe = new StLinkProbe(new EmulatedStLinkWire(emulated), new StLinkProbeOptions { MaxWaitRetries = 2 });
+        await probe.OpenAsync(Ct);
+        return new EmulatedSlot(emulated, new StLinkTarget(probe));
+    }
+
+    public ValueTask<uint> ReadWordAsync(uint address) => Target.ReadUInt32Async(address, Ct);
+
+    public ValueTask<TargetConnection> ConnectAsync() => Target.ConnectAsync(Ct);
+
+    /// <summary>Connects while NRST is held low, then releases it (the "under reset" connect mode).</summary>
+    public async Task<TargetConnection> ConnectUnderResetAsync()
+    {
+        await Target.DriveResetLineAsync(ResetLineAction.Assert, Ct);
+        var connection = await Target.ConnectAsync(Ct);
+        await Target.DriveResetLineAsync(ResetLineAction.Release, Ct);
+        return connection;
+    }
+
+    public ValueTask DisposeAsync() => Target.DisposeAsync();
+}
