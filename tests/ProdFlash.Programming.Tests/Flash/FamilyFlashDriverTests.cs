@@ -11,13 +11,13 @@ namespace ProdFlash.Programming.Tests.Flash;
 public sealed class FamilyFlashDriverTests
 {
     /// <summary>The chip models with a flash controller model (one per family).</summary>
-    public static TheoryData<string> Chips => ["stm32f407vg", "stm32g071rb", "stm32l476rg"];
+    public static TheoryData<string> Chips => ["stm32f030f4", "stm32f407vg", "stm32g071rb", "stm32l476rg"];
 
     /// <summary>
     /// Chips whose controller refuses to program a unit that is not erased (F0/F1 PGERR, G0/L4 PROGERR); the F4 ANDs
     /// the bits without an error, which only verification catches.
     /// </summary>
-    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f103c8", "stm32g071rb", "stm32l476rg"];
+    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f030f4", "stm32f103c8", "stm32g071rb", "stm32l476rg"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,6 +29,12 @@ public sealed class FamilyFlashDriverTests
     }
 
     private static EraseUnit Unit(DevicePart part, int index) => part.Layout.Units.Single(u => u.Index == index);
+
+    /// <summary>Pages one write-protection bit covers (F0 WRPR: 4 or 2 pages per bit; one sector or page elsewhere).</summary>
+    private static int Granule(string chip) => Core.Devices.DeviceCatalog.Default.FindPart(chip)!.Line.WriteProtectionPagesPerBit ?? 1;
+
+    /// <summary>The emulator fault protecting the second write-protection group (its first unit is unit <see cref="Granule"/>).</summary>
+    private static string SecondGroupProtected(string chip) => $"wrp:{Granule(chip)}";
 
     [Theory]
     [MemberData(nameof(Chips))]
@@ -109,9 +115,9 @@ public sealed class FamilyFlashDriverTests
     [MemberData(nameof(Chips))]
     public async Task ProgramAsync_WriteProtectedUnit_ThrowsWriteProtectedWithTheAddress(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
-        var protectedUnit = Unit(board.Part, 1);
+        var protectedUnit = Unit(board.Part, Granule(chip));
         await driver.UnlockAsync(Ct);
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
@@ -125,15 +131,16 @@ public sealed class FamilyFlashDriverTests
     [MemberData(nameof(Chips))]
     public async Task EraseAsync_WriteProtectedUnit_ThrowsWriteProtectedWithTheAddress(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
+        var first = Granule(chip);
         await driver.UnlockAsync(Ct);
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
-            async () => await driver.EraseAsync([Unit(board.Part, 0), Unit(board.Part, 1)], null, Ct));
+            async () => await driver.EraseAsync([Unit(board.Part, first - 1), Unit(board.Part, first)], null, Ct));
 
         Assert.Equal(FlashFailureKind.WriteProtected, error.Kind);
-        Assert.Equal(Unit(board.Part, 1).Address, error.Address);
+        Assert.Equal(Unit(board.Part, first).Address, error.Address);
     }
 
     [Theory]
@@ -200,13 +207,14 @@ public sealed class FamilyFlashDriverTests
     {
         await using var board = await EmulatedTarget.StartAsync(chip);
         var driver = board.Driver();
-        var change = new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }, WriteProtectedUnits: [2, 3]);
+        var group = Enumerable.Range(2 * Granule(chip), Granule(chip)).ToList(); // the third protection group, whole
+        var change = new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }, WriteProtectedUnits: group);
 
         var after = await driver.WriteOptionBytesAsync(change, Ct);
         var reread = await board.Driver().ReadOptionBytesAsync(Ct);
 
         Assert.Equal(0u, after.Fields["nRST_STOP"]);
-        Assert.Equal([2, 3], after.WriteProtectedUnits);
+        Assert.Equal(group, after.WriteProtectedUnits);
         Assert.Equal(RdpLevel.Level0, after.Rdp);
         Assert.Equal(after.Fields, reread.Fields);
         Assert.Equal(after.WriteProtectedUnits, reread.WriteProtectedUnits);
@@ -216,7 +224,7 @@ public sealed class FamilyFlashDriverTests
     [MemberData(nameof(Chips))]
     public async Task WriteOptionBytesAsync_RemoveProtectionWithoutPermission_ThrowsWriteProtected(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
@@ -224,7 +232,7 @@ public sealed class FamilyFlashDriverTests
         var allowed = await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: [], AllowWriteProtectionRemoval: true), Ct);
 
         Assert.Equal(FlashFailureKind.WriteProtected, error.Kind);
-        Assert.Equal(Unit(board.Part, 1).Address, error.Address);
+        Assert.Equal(Unit(board.Part, Granule(chip)).Address, error.Address);
         Assert.Empty(allowed.WriteProtectedUnits);
     }
 
