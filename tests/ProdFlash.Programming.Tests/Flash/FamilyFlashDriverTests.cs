@@ -316,5 +316,21 @@ public sealed class FamilyFlashDriverTests
         Assert.All(await board.ReadAsync(bank2.Address, 2048), b => Assert.Equal(0xFF, b));
         Assert.Equal(Random(2048, seed: 21), await board.ReadAsync(bank1.Address, 2048));
     }
+
+    [Theory]
+    [MemberData(nameof(ChipsFlaggingNotErased))]
+    public async Task ProgramAsync_FlakyWaitsDuringBlockWrites_FlashHoldsTheImage(string chip)
+    {
+        // Random WAITs on flash writes (retried at the SWD level) must neither lose nor repeat a programming unit:
+        // a repeated unit would be flagged (F0/F1 PGERR, G0/L4 PROGERR) and a lost one would not read back.
+        await using var board = await EmulatedTarget.StartAsync(chip, "flaky-wait:0.3");
+        var driver = board.Driver();
+        var image = Random(8192, seed: 23);
+        await driver.UnlockAsync(Ct);
+
+        await driver.ProgramAsync(board.Part.Layout.Start, image, null, Ct);
+
+        Assert.Equal(image, await board.ReadAsync(board.Part.Layout.Start, image.Length));
+    }
 }
 
