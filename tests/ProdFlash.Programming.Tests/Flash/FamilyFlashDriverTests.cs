@@ -332,5 +332,19 @@ public sealed class FamilyFlashDriverTests
 
         Assert.Equal(image, await board.ReadAsync(board.Part.Layout.Start, image.Length));
     }
+
+    [Theory]
+    [MemberData(nameof(Chips))]
+    public async Task WriteOptionBytesAsync_OptionProgrammingFails_ThrowsOptionBytesWriteFailed(string chip)
+    {
+        await using var board = await EmulatedTarget.StartAsync(chip, chipFaults: new Emulator.Chips.ChipFaults(OptionByteWriteFails: true));
+        var driver = board.Driver();
+
+        var error = await Assert.ThrowsAsync<FlashOperationException>(
+            async () => await driver.WriteOptionBytesAsync(new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }), Ct));
+
+        Assert.Equal(FlashFailureKind.OptionBytesWriteFailed, error.Kind);
+        Assert.Equal(1u, (await board.Driver().ReadOptionBytesAsync(Ct)).Fields["nRST_STOP"]); // the old value stays
+    }
 }
 
