@@ -179,5 +179,16 @@ public sealed class ObCommandsTests
         Assert.Equal(0u, json.GetProperty("fields").GetProperty("nRST_STOP").GetUInt32());
         Assert.Equal(ObCommands.ParseUnitList(wrp), json.GetProperty("writeProtected").EnumerateArray().Select(e => e.GetInt32()));
     }
+
+    [Fact]
+    public void Read_ChipAtRdpLevel2_Exit1SayingLevel2IsPermanent()
+    {
+        var (exit, output, error) = Run("ob", "read", "emulator://stm32f030f4?faults=rdp2");
+
+        Assert.Equal(CliApp.ExitBadInput, exit);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("level 2", error, StringComparison.Ordinal);
+        Assert.Contains("permanent", error, StringComparison.Ordinal);
+    }
 }
 
