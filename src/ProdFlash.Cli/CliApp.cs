@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(ImageCommands.Create());
         root.Subcommands.Add(EmulateCommand.Create());
         root.Subcommands.Add(ObCommands.Create());
+        root.Subcommands.Add(ProbesCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -7,7 +7,10 @@ namespace ProdFlash.Emulator.Selection;
 /// (a WAIT backoff's <c>Task.Delay</c>) charges its due time to the clock and fires at once, so the chip sees the
 /// delay pass (its busy flags clear) and the host does not sleep.
 /// </summary>
-/// <remarks>Thread-safe as the clock is. Periodic timers are refused: nothing in the driver uses one.</remarks>
+/// <remarks>
+/// Thread-safe as the clock is. Because a timer fires at once, this provider suits delays (backoffs), not timeouts:
+/// a timeout timer would expire before the operation it guards. Periodic timers are refused: nothing in the driver uses one.
+/// </remarks>
 internal sealed class ModeledTimeProvider(ModeledClock clock) : TimeProvider
 {
     // The modeled epoch: 2026-01-01 UTC, so timestamps in logs read as dates.

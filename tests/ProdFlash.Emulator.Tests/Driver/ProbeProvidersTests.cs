@@ -110,4 +110,37 @@ public sealed class ProbeProvidersTests
 
         Assert.Equal(FailureCode.ProbeNotFound, reopen.Code);
     }
+
+    [Fact]
+    public async Task OpenAsync_RealTimeOption_TransactionsTakeTheirModeledTimeOnTheWallClock()
+    {
+        var provider = new EmulatorProbeProvider(new EmulatorProbeProviderOptions { RealTime = true });
+        await using var probe = (StLinkTarget)await provider.OpenAsync(ProbeSelector.Parse("emulator://stm32f103c8?probe=v2j37"), Ct);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 40; i++)
+        {
+            await probe.ReadTargetVoltageAsync(Ct); // one full-speed USB round trip each: 1 ms modeled (StLinkPersonality.UsbRoundTrip)
+        }
+
+        Assert.True(wall.Elapsed >= TimeSpan.FromMilliseconds(30), $"40 round trips of 1 ms took {wall.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task OpenAsync_BothProviders_EachSelectorGoesToItsScheme()
+    {
+        var served = EmulatedProbes.Create("stm32f103c8", "v21j40", ProdFlash.Emulator.Faults.FaultSet.None, 0, TimeProvider.System, realTime: false);
+        await using var server = new ProdFlash.Emulator.Server.StLinkServer([served]);
+        server.Start(0);
+        var providers = new ProbeProviders([new ProdFlash.Probes.Selection.StLinkProbeProvider(), new EmulatorProbeProvider()]);
+
+        await using var viaServer = await providers.OpenAsync($"stlink://tcp/127.0.0.1:{server.Port}", Ct);
+        await using var inProcess = await providers.OpenAsync("emulator://stm32f103c8?probe=v3j9", Ct);
+
+        Assert.Equal(["emulator", "stlink"], providers.Schemes);
+        Assert.StartsWith("stlink-server 127.0.0.1:", viaServer.Description.Location, StringComparison.Ordinal);
+        Assert.Equal("V2J40M27", viaServer.Description.Firmware);
+        Assert.StartsWith("emulated ST-LINK V3J9M3B5S1", inProcess.Description.Location, StringComparison.Ordinal);
+        Assert.True(served.Transactions > 0);
+    }
 }
