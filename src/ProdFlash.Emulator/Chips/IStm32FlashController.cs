@@ -57,3 +57,10 @@ public interface IStm32FlashController
     /// </summary>
     void PowerLost();
 }
+
+/// <summary>A chip model that knows what losing power does to a flash operation in progress (the <c>brown-out</c> fault).</summary>
+public interface IPowerLossAware
+{
+    /// <summary>The supply collapsed now: an operation in progress stops where it is (a unit under program is left partly programmed).</summary>
+    void PowerLost();
+}

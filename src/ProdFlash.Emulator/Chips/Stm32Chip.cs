@@ -14,7 +14,7 @@ namespace ProdFlash.Emulator.Chips;
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction.
 /// </remarks>
-public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity
+public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
 {
     /// <summary>Size of the DBGMCU register window modeled as storage (IDCODE read-only, CR and freeze registers).</summary>
     public const uint DbgMcuWindowSize = 0x20;

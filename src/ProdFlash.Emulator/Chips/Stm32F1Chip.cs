@@ -32,6 +32,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private readonly Stm32F1FlashController _flash;
     private readonly CortexM3Core _core;
     private readonly Stm32F1Rcc _rcc = new();
+    private readonly bool _verifyMismatch;
     private uint _dbgMcuCr;
     private bool _resetHeld;
 
@@ -54,7 +55,8 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         _signature = BuildSignature(spec, uidSeed);
         _optionBytes = new NorFlashArray(Stm32F1OptionBytes.BlockSize);
         ApplyFaults(spec, faults, _main, _optionBytes);
-        _flash = new Stm32F1FlashController(spec, clock, _main, _optionBytes);
+        _flash = new Stm32F1FlashController(spec, clock, _main, _optionBytes, faults);
+        _verifyMismatch = faults.VerifyMismatch;
         _core = new CortexM3Core(spec.CpuId, spec.FpbCodeComparators, spec.FpbLiteralComparators, spec.DwtComparators);
         _core.SystemResetRequested += (_, _) => SystemReset();
         _core.LocalResetRequested += (_, _) => _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
@@ -140,6 +142,12 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             }
 
             value = _main.Read(flashOffset, size);
+            var victim = _flash.FirstProgrammedOffset;
+            if (_verifyMismatch && victim >= flashOffset && victim < flashOffset + size)
+            {
+                value ^= 1u << (8 * (victim - flashOffset)); // verify-mismatch: bit 0 of the first programmed byte reads inverted
+            }
+
             return BusResult.Ok;
         }
 

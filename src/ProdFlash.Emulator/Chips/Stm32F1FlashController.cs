@@ -117,10 +117,17 @@ public sealed class Stm32F1FlashController
     private long _bytesProgrammed;
     private long _pagesErased;
     private long _massErases;
+    private readonly bool _optionWriteFails;
 
     /// <summary>Creates the controller over the two arrays and loads the option bytes (as at power-on).</summary>
-    public Stm32F1FlashController(Stm32F1ChipSpec spec, IModeledClock clock, NorFlashArray main, NorFlashArray options)
+    /// <param name="spec">The part.</param>
+    /// <param name="clock">The modeled clock.</param>
+    /// <param name="main">The main flash.</param>
+    /// <param name="options">The option-byte block.</param>
+    /// <param name="faults">Chip faults the controller applies (<see cref="ChipFaults.OptionByteWriteFails"/>); none when null.</param>
+    public Stm32F1FlashController(Stm32F1ChipSpec spec, IModeledClock clock, NorFlashArray main, NorFlashArray options, ChipFaults? faults = null)
     {
+        _optionWriteFails = faults?.OptionByteWriteFails ?? false;
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(main);
@@ -150,6 +157,9 @@ public sealed class Stm32F1FlashController
 
     /// <summary>Whether FLASH_CR.LOCK is set.</summary>
     public bool IsLocked => (_cr & CrLock) != 0;
+
+    /// <summary>Offset of the first main-flash half-word programmed since power-up, or -1 (the <c>verify-mismatch</c> fault's victim).</summary>
+    public int FirstProgrammedOffset { get; private set; } = -1;
 
     /// <summary>What has been programmed and erased so far.</summary>
     public FlashCounters Counters => new(_bytesProgrammed, _pagesErased, _massErases);
@@ -429,7 +439,11 @@ public sealed class Stm32F1FlashController
         }
         else if ((_cr & (CrOptEr | CrOptWre)) == (CrOptEr | CrOptWre))
         {
-            _options.EraseAll();
+            if (!_optionWriteFails)
+            {
+                _options.EraseAll(); // with ob-write-fail the block keeps its old values (the erase completes, changes nothing)
+            }
+
             _cr |= CrStrt;
             StartBusy(_spec.TypicalTimings.PageErase);
         }
@@ -489,13 +503,18 @@ public sealed class Stm32F1FlashController
 
         _main.ProgramHalfWord(offset, value);
         _bytesProgrammed += 2;
+        if (FirstProgrammedOffset < 0)
+        {
+            FirstProgrammedOffset = offset;
+        }
+
         StartBusy(_spec.TypicalTimings.ProgramHalfWord);
         return true;
     }
 
     private bool ProgramOptionHalfWord(int offset, byte value)
     {
-        if (_options.ReadHalfWord(offset) != 0xFFFF)
+        if (_optionWriteFails || _options.ReadHalfWord(offset) != 0xFFFF) // ob-write-fail: PGERR and the old values stay
         {
             _sr |= SrPgErr;
             return false;

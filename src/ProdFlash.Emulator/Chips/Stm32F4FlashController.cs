@@ -127,7 +127,14 @@ public sealed class Stm32F4FlashController : Stm32FlashControllerBase
     public override bool MainFlashReadable => LoadedRdp == _rdpLevel0;
 
     /// <inheritdoc />
-    public override bool DebugPortClosed => LoadedRdp == _rdpLevel2;
+    public override bool DebugPortClosed
+    {
+        get
+        {
+            Settle(); // the new RDP byte applies when the OPTSTRT operation ends
+            return LoadedRdp == _rdpLevel2;
+        }
+    }
 
     /// <summary>F4 option bytes are reached through OPTCR only; the memory copy is not modeled on the bus.</summary>
     public override int OptionAreaSize => 0;

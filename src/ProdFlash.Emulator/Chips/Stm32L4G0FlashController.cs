@@ -50,7 +50,9 @@ public sealed class Stm32L4G0FlashController : Stm32FlashControllerBase
     private readonly KeySequence _keys;
     private readonly KeySequence _optionKeys;
     private readonly uint[] _stored = new uint[5]; // OPTR, WRP1AR, WRP1BR, WRP2AR, WRP2BR
+    private readonly uint[] _loaded = new uint[5];
     private readonly uint[] _registers = new uint[5];
+    private bool _reloadOnReset = true;
     private uint _acr;
     private uint _crValue;
     private uint _srValue;
@@ -118,7 +120,7 @@ public sealed class Stm32L4G0FlashController : Stm32FlashControllerBase
         Reset();
     }
 
-    /// <summary>The RDP byte in force (loaded at the last reset or OBL_LAUNCH).</summary>
+    /// <summary>The RDP byte in force (loaded at power-on or the last OBL_LAUNCH).</summary>
     public byte LoadedRdp { get; private set; }
 
     /// <summary>The stored (programmed) FLASH_OPTR value.</summary>
@@ -144,8 +146,15 @@ public sealed class Stm32L4G0FlashController : Stm32FlashControllerBase
         _optionKeys.Reset();
         _firstWordOffset = -1;
         _optionProgramming = false;
-        Array.Copy(_stored, _registers, _stored.Length);
-        LoadedRdp = (byte)_optRdp.Extract(_stored[0]);
+        if (_reloadOnReset)
+        {
+            // Option bytes load at power-on and on OBL_LAUNCH only, not at a plain system reset (RM0351 §3.4.2, RM0444 §3.4.2).
+            Array.Copy(_stored, _loaded, _stored.Length);
+            _reloadOnReset = false;
+        }
+
+        Array.Copy(_loaded, _registers, _loaded.Length);
+        LoadedRdp = (byte)_optRdp.Extract(_loaded[0]);
     }
 
     /// <inheritdoc />
@@ -327,7 +336,7 @@ public sealed class Stm32L4G0FlashController : Stm32FlashControllerBase
             if (Faults.OptionByteWriteFails)
             {
                 _srValue |= SrOptVErr; // the programmed options failed their check: the old values stay
-                Array.Copy(_stored, _registers, _stored.Length);
+                Array.Copy(_loaded, _registers, _loaded.Length);
             }
             else
             {
@@ -420,6 +429,7 @@ public sealed class Stm32L4G0FlashController : Stm32FlashControllerBase
 
         if (launch && (_crValue & _crOptlock.Mask) == 0)
         {
+            _reloadOnReset = true;
             _systemReset(); // OBL_LAUNCH: reload the option bytes and reset the chip (RM0351 §3.4.2)
             return;
         }

@@ -31,6 +31,7 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     private readonly Random _random;
     private bool _inReset;
     private bool _attachedUnderReset;
+    private bool _powerLost;
     private uint? _dbgMcuCrAddress;
 
     /// <summary>Wraps <paramref name="inner"/> with the board faults of <paramref name="faults"/>.</summary>
@@ -46,8 +47,24 @@ public sealed class BoardFaultTarget : IEmulatedTarget
         _random = new Random(seed);
     }
 
-    /// <summary>Whether the board has lost its power (a <c>brownout</c> fault fired): 0 V and no SWD answer from now on.</summary>
-    public bool PowerLost { get; set; }
+    /// <summary>
+    /// Whether the board has lost its power (a <c>brownout</c> fault fired): 0 V and no SWD answer from now on. Setting
+    /// it tells a chip that models it (<see cref="Chips.IPowerLossAware"/>) to stop its flash operation half done.
+    /// </summary>
+    /// <remarks>It clears only when the slot is built again without the fault (a new emulator slot is a new power-up).</remarks>
+    public bool PowerLost
+    {
+        get => _powerLost;
+        set
+        {
+            if (value && !_powerLost && _inner is Chips.IPowerLossAware chip)
+            {
+                chip.PowerLost();
+            }
+
+            _powerLost = value;
+        }
+    }
 
     /// <summary>The wrapped chip.</summary>
     public IEmulatedTarget Inner => _inner;

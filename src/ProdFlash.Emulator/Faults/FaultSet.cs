@@ -47,8 +47,8 @@ public sealed record FaultSet
     /// <summary>The fault names the parser knows, with their argument syntax.</summary>
     public static IReadOnlyList<string> Syntax { get; } =
     [
-        "no-vcc", "low-vcc", "no-ack", "swd-remapped (alias swd-remap)", "low-power[:stop|standby]", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT]",
-        "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)",
+        "no-vcc", "low-vcc", "no-ack", "swd-remapped (alias swd-remap)", "low-power[:stop|standby]", "flaky-wait:RATE", "flaky-parity:RATE", "unplug:connect|erase|program[:PERCENT]", "usb-timeout:connect|erase|program[:PERCENT]", "brownout:connect|erase|program[:PERCENT] (alias brown-out; brown-out:PERCENT = during program)",
+        "rdp1", "rdp2", "wrp:PAGES (e.g. 0-3+8)", "stuck-bit:ADDRESS[:BIT[:0|1]] (e.g. 0x08000100:3:0)", "verify-mismatch", "ob-write-fail",
     ];
 
     /// <summary>No fault at all.</summary>
@@ -119,6 +119,8 @@ public sealed record FaultSet
         var rdp2 = false;
         var pages = new SortedSet<int>();
         var stuckBits = new List<StuckBit>();
+        var verifyMismatch = false;
+        var obWriteFail = false;
         foreach (var raw in names)
         {
             var name = raw.Trim();
@@ -159,7 +161,16 @@ public sealed record FaultSet
                     set = set with { UsbTimeout = ParsePhase(name, parts) };
                     break;
                 case "brownout":
-                    set = set with { Brownout = ParsePhase(name, parts) };
+                case "brown-out": // issue 4's spelling; 'brown-out:PERCENT' alone means mid-program
+                    set = set with { Brownout = ParseBrownout(name, parts) };
+                    break;
+                case "verify-mismatch":
+                    NoArguments(name, parts);
+                    verifyMismatch = true;
+                    break;
+                case "ob-write-fail":
+                    NoArguments(name, parts);
+                    obWriteFail = true;
                     break;
                 case "rdp1":
                     NoArguments(name, parts);
@@ -186,7 +197,22 @@ public sealed record FaultSet
             throw new EmulatorConfigurationException("Faults 'no-vcc' and 'low-vcc' contradict each other; give one of them.");
         }
 
-        return set with { Chip = new ChipFaults(rdp1, rdp2, pages, stuckBits) };
+        return set with { Chip = new ChipFaults(rdp1, rdp2, pages, stuckBits, verifyMismatch, obWriteFail) };
+    }
+
+    private static PhaseTrigger ParseBrownout(string name, string[] parts)
+    {
+        if (parts.Length == 2 && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
+        {
+            if (percent is < 0 or > 100)
+            {
+                throw new EmulatorConfigurationException($"Fault '{name}' has a bad percentage '{parts[1]}'; write e.g. 'brown-out:50' (0 to 100).");
+            }
+
+            return new PhaseTrigger(FaultPhase.Program, percent);
+        }
+
+        return ParsePhase(name, parts);
     }
 
     private static void NoArguments(string name, string[] parts)

@@ -1,3 +1,4 @@
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Tests.OpenOcd;
 using ProdFlash.Testing;
 
@@ -62,5 +63,20 @@ public sealed class FamilyOpenOcdTests
         Assert.Equal(image, bench.Chip.MainFlash[..image.Length].ToArray());
         Assert.All(bench.Chip.MainFlash[image.Length..].ToArray(), b => Assert.Equal(0xFF, b));
         Assert.InRange(bench.Chip.BytesProgrammed, length, length + padding); // OpenOCD pads the last sector/page with 0xFF
+    }
+
+    [Theory]
+    [InlineData("stm32l476rg", "target/stm32l4x.cfg")]
+    [InlineData("stm32g071rb", "target/stm32g0x.cfg")]
+    public async Task UnlockAndOptionLoad_Rdp1Chip_RegressesToLevel0WithAMassErase(string part, string script)
+    {
+        await using var bench = FamilyOpenOcdBench.Start(part, new ChipFaults(Rdp1: true));
+
+        var run = await bench.RunAsync(script, "reset halt", "stm32l4x unlock 0", "reset halt", "flash probe 0", "stm32l4x option_load 0", "reset halt", "flash probe 0");
+
+        run.AssertPrinted("RDP level 1 (0x00)");
+        run.AssertPrinted("RDP level 0 (0xAA)");
+        Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
+        Assert.True(run.Output.IndexOf("RDP level 0", StringComparison.Ordinal) > run.Output.LastIndexOf("RDP level 1", StringComparison.Ordinal), run.ToString());
     }
 }
