@@ -1,4 +1,5 @@
 using ProdFlash.Core.Devices;
+using ProdFlash.Core.Diagnostics;
 using ProdFlash.Core.Targets;
 using ProdFlash.Programming.Flash;
 
@@ -40,6 +41,12 @@ public sealed record AttemptOptions
 
     /// <summary>The clock wall-time phase limits run on (a fake clock in tests).</summary>
     public TimeProvider WallTime { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The last phase to run (default <see cref="AttemptPhase.Finalize"/>, the whole attempt). <c>prodflash diagnose</c>
+    /// stops after <see cref="AttemptPhase.OptionBytes"/>, which only reads unless the recipe allows a change.
+    /// </summary>
+    public AttemptPhase LastPhase { get; init; } = AttemptPhase.Finalize;
 
     /// <summary>Who a cancellation is attributed to in the Aborted diagnosis.</summary>
     public string StoppedBy { get; init; } = "the operator";

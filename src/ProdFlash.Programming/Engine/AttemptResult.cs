@@ -89,6 +89,9 @@ public sealed record AttemptResult
     /// <summary>What the identify phase found, or null when not reached.</summary>
     public Identification? Identity { get; init; }
 
+    /// <summary>The catalog part programmed (the recipe's device that matched), or null when identify did not pass.</summary>
+    public Core.Devices.DevicePart? Part { get; init; }
+
     /// <summary>Option bytes as found, or null when not read.</summary>
     public OptionByteState? OptionBytesBefore { get; init; }
 

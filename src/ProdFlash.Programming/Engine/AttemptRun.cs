@@ -44,6 +44,7 @@ internal sealed class AttemptRun
 
     private TargetVoltage? _voltage;
     private int _swdKHz = ConnectSettings.DefaultFrequencyKHz;
+    private int? _appliedKHz;
     private TargetConnection? _connection;
     private Identification? _identity;
     private DevicePart? _part;
@@ -92,7 +93,7 @@ internal sealed class AttemptRun
             (AttemptPhase.Serialize, SerializeAsync),
             (AttemptPhase.Finalize, FinalizeAsync),
         };
-        foreach (var (phase, body) in phases)
+        foreach (var (phase, body) in phases.Where(p => p.Phase <= _options.LastPhase))
         {
             end = await RunPhaseAsync(phase, body, cancellationToken).ConfigureAwait(false);
             if (end.Outcome != AttemptOutcome.Passed)
@@ -110,6 +111,7 @@ internal sealed class AttemptRun
             Voltage = _voltage,
             ConnectTries = _connectTries,
             Identity = _identity,
+            Part = _part,
             OptionBytesBefore = _obBefore,
             OptionBytesAfter = _obAfter,
             Erase = _plan,
@@ -124,7 +126,6 @@ internal sealed class AttemptRun
     {
         _phase = phase;
         var limit = _recipe.Timeouts[phase];
-        Report(new PhaseStarted(phase));
         var wallStart = Stopwatch.GetTimestamp();
         _phaseModeledStamp = _clock.GetTimestamp();
         var counters0 = Counters();
@@ -133,6 +134,9 @@ internal sealed class AttemptRun
         using var modeledLimit = new CancellationTokenSource();
         _modeledLimit = modeledLimit;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wallLimit.Token, modeledLimit.Token);
+
+        // The limits run from here: a listener that takes its time over PhaseStarted spends the phase's time.
+        Report(new PhaseStarted(phase));
         Diagnosis? failure = null;
         var outcome = AttemptOutcome.Passed;
         string? note = null;
@@ -192,29 +196,39 @@ internal sealed class AttemptRun
         }
     }
 
-    // A chip that stops answering after connect is checked for a brown-out before the SWD error is blamed.
+    // A chip that stops answering (no ACK, link errors, WAIT, bus faults) is checked for a brown-out before the SWD
+    // error is blamed: a board that lost power reads 0 V on the sense pin.
     private async ValueTask<Diagnosis> DiagnoseAsync(Exception error, AttemptPhase phase)
     {
-        if (error is TargetException { Kind: TargetErrorKind.NoResponse or TargetErrorKind.ProbeError or TargetErrorKind.MemoryFault } && phase > AttemptPhase.Connect)
+        if (error is TargetException { Kind: not (TargetErrorKind.ProbeTransport or TargetErrorKind.ProbeFirmwareTooOld or TargetErrorKind.InvalidRequest) } && phase > AttemptPhase.Power
+            && await PowerLostAsync(phase).ConfigureAwait(false) is { } power)
         {
-            try
-            {
-                var voltage = await _probe.ReadTargetVoltageAsync(CancellationToken.None).ConfigureAwait(false);
-                if (voltage.CanMeasure && !_recipe.Voltage.Contains(voltage.Volts))
-                {
-                    var power = voltage.Volts < NotPoweredVolts
-                        ? Diagnoses.TargetNotPowered(voltage.Volts, Kind)
-                        : Diagnoses.TargetVoltageOutOfRange(voltage.Volts, _recipe.Voltage.Min, _recipe.Voltage.Max, Kind);
-                    return FailureMapper.InPhase(power, phase);
-                }
-            }
-            catch (TargetException)
-            {
-                // The probe cannot even measure now; the original error stands.
-            }
+            return power;
         }
 
-        return FailureMapper.Map(error, phase, _probe.Description);
+        return FailureMapper.Map(error, phase, _probe.Description, _part?.Family.FlashController);
+    }
+
+    private async ValueTask<Diagnosis?> PowerLostAsync(AttemptPhase phase)
+    {
+        try
+        {
+            var voltage = await _probe.ReadTargetVoltageAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!voltage.CanMeasure || _recipe.Voltage.Contains(voltage.Volts))
+            {
+                return null;
+            }
+
+            var power = voltage.Volts < NotPoweredVolts
+                ? Diagnoses.TargetNotPowered(voltage.Volts, Kind)
+                : Diagnoses.TargetVoltageOutOfRange(voltage.Volts, _recipe.Voltage.Min, _recipe.Voltage.Max, Kind);
+            return FailureMapper.InPhase(power, phase);
+        }
+        catch (TargetException)
+        {
+            // The probe cannot even measure now; the original error stands.
+            return null;
+        }
     }
 
     private async ValueTask LockBestEffortAsync()
@@ -272,17 +286,17 @@ internal sealed class AttemptRun
     {
         foreach (var attempt in _recipe.Connect.Tries())
         {
-            int? applied = null;
+            _appliedKHz = null;
             try
             {
-                applied = await TryConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
-                _swdKHz = applied.Value;
-                _connectTries.Add(new ConnectRecord(attempt, applied, null, Format.Hex32(_connection!.Value.DpIdr)));
+                await TryConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
+                _swdKHz = _appliedKHz ?? attempt.FrequencyKHz;
+                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, null, Format.Hex32(_connection!.Value.DpIdr)));
                 return $"connected {attempt} (try {_connectTries.Count}), DPIDR {Format.Hex32(_connection!.Value.DpIdr)}";
             }
             catch (TargetException error)
             {
-                _connectTries.Add(new ConnectRecord(attempt, applied, error.Kind, error.Message));
+                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, error.Kind, error.Message));
                 if (error.Kind is TargetErrorKind.ProbeTransport or TargetErrorKind.ProbeFirmwareTooOld)
                 {
                     throw;
@@ -295,17 +309,17 @@ internal sealed class AttemptRun
             }
         }
 
-        throw new AttemptFailedException(ClassifyConnectFailure());
+        throw new AttemptFailedException(await PowerLostAsync(AttemptPhase.Connect).ConfigureAwait(false) ?? ClassifyConnectFailure());
     }
 
-    private async ValueTask<int> TryConnectAsync(ConnectTry attempt, CancellationToken cancellationToken)
+    private async ValueTask TryConnectAsync(ConnectTry attempt, CancellationToken cancellationToken)
     {
         if (attempt.Mode == ConnectMode.UnderReset)
         {
             await _probe.DriveResetLineAsync(ResetLineAction.Assert, cancellationToken).ConfigureAwait(false);
         }
 
-        var applied = await _probe.SetFrequencyAsync(attempt.FrequencyKHz, cancellationToken).ConfigureAwait(false);
+        _appliedKHz = await _probe.SetFrequencyAsync(attempt.FrequencyKHz, cancellationToken).ConfigureAwait(false);
         _connection = await _probe.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (attempt.Mode == ConnectMode.UnderReset)
         {
@@ -319,7 +333,6 @@ internal sealed class AttemptRun
 
         // Flash programming needs a halted core in every mode; hot-plug only means NRST is not touched.
         await _probe.Core.HaltAsync(cancellationToken).ConfigureAwait(false);
-        return applied;
     }
 
     private async ValueTask ReleaseResetBestEffortAsync()
@@ -400,7 +413,7 @@ internal sealed class AttemptRun
 
         _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
         _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts));
-        return $"{part.PartNumber.ToUpperInvariant()}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
+        return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
     }
 
     private async ValueTask<string?> OptionBytesAsync(CancellationToken cancellationToken)
@@ -424,7 +437,6 @@ internal sealed class AttemptRun
                 throw new AttemptFailedException(Diagnoses.ReadoutProtected(state.RdpRaw ?? 0xFF, level0, false));
             }
 
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
             state = await driver.WriteOptionBytesAsync(new OptionByteChange(Rdp: RdpLevel.Level0, AllowRdpRegression: true), cancellationToken).ConfigureAwait(false);
             _obAfter = state;
             if (state.Rdp != RdpLevel.Level0)
@@ -444,8 +456,10 @@ internal sealed class AttemptRun
                 throw new AttemptFailedException(Diagnoses.WriteProtected(blocked, false));
             }
 
-            var keep = state.WriteProtectedUnits.Except(blocked).ToList();
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
+            // One WRP bit covers a group of pages (F1 medium density: 4, RM0008 §2.5): lift whole groups.
+            var perBit = _part!.Line.WriteProtectionPagesPerBit ?? 1;
+            var groups = blocked.Select(n => n / perBit).ToHashSet();
+            var keep = state.WriteProtectedUnits.Where(n => !groups.Contains(n / perBit)).ToList();
             state = await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: keep, AllowWriteProtectionRemoval: true), cancellationToken).ConfigureAwait(false);
             _obAfter = state;
             var still = state.WriteProtectedUnits.Intersect(blocked).Order().ToList();
@@ -499,7 +513,8 @@ internal sealed class AttemptRun
         var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere);
         _plan = plan;
         _runs = ProgramRuns(plan.SkippedUnits);
-        _floor = FloorCalculator.Compute(part, plan, _runs, _swdKHz);
+        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
+        _floor = FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes);
         await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
         var progress = new FlashProgressReporter(this, matching.Count > 0 || _recipe.Checks.Preverify ? needed.Count : 0);
         if (plan.Mass)
@@ -655,7 +670,6 @@ internal sealed class AttemptRun
         var notes = new List<string>();
         if (fields.Count > 0 || policy.FinalRdp != current.Rdp)
         {
-            await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
             var change = new OptionByteChange(Rdp: policy.FinalRdp != current.Rdp ? policy.FinalRdp : null, Fields: fields.Count > 0 ? fields : null);
             var after = await driver.WriteOptionBytesAsync(change, cancellationToken).ConfigureAwait(false);
             _obAfter = after;

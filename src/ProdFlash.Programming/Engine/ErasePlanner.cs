@@ -52,6 +52,13 @@ public static class ErasePlanner
             return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase is cheaper: " + Costs());
         }
 
+        // Every unit of the flash is touched: one mass erase does the same work in one command, so it is chosen even
+        // where the catalog lacks the times to compare.
+        if (massPossible && (massCost is null || touchedCost is null) && touched.Count == part.Layout.UnitCount)
+        {
+            return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase: the image touches every unit (" + Costs() + ")");
+        }
+
         var why = skipped.Count > 0
             ? string.Create(inv, $"touched units, {skipped.Count} skipped as already matching: {Costs()}")
             : "touched units: " + Costs();

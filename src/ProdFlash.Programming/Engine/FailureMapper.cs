@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using ProdFlash.Core.Devices;
 using ProdFlash.Core.Diagnostics;
 using ProdFlash.Core.Serialization;
 using ProdFlash.Core.Targets;
@@ -22,10 +23,14 @@ internal static class FailureMapper
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     /// <summary>Maps <paramref name="error"/>, raised in <paramref name="phase"/>, to a diagnosis.</summary>
-    public static Diagnosis Map(Exception error, AttemptPhase phase, ProbeDescription probe) => error switch
+    /// <param name="error">The exception.</param>
+    /// <param name="phase">The phase it came from.</param>
+    /// <param name="probe">The probe, for transport failures.</param>
+    /// <param name="controller">The identified family's flash controller, to name the status flags; null before identify.</param>
+    public static Diagnosis Map(Exception error, AttemptPhase phase, ProbeDescription probe, FlashControllerMap? controller = null) => error switch
     {
         AttemptFailedException failed => failed.Diagnosis,
-        FlashOperationException flash => MapFlash(flash, phase),
+        FlashOperationException flash => MapFlash(flash, phase, controller),
         TargetException target => MapTarget(target, phase, probe),
         SerialValueException serial => new Diagnosis(FailureCode.SerialWriteFailed, phase,
             $"Serial record could not be rendered: {serial.Message} Ask an engineer to check the recipe's serial scheme.",
@@ -54,15 +59,36 @@ internal static class FailureMapper
     public static Diagnosis InPhase(Diagnosis diagnosis, AttemptPhase phase) =>
         diagnosis.Phase == phase ? diagnosis : new Diagnosis(diagnosis.Code, phase, diagnosis.Summary, diagnosis.Evidence);
 
-    private static Diagnosis MapFlash(FlashOperationException flash, AttemptPhase phase)
+    /// <summary>Adds the driver's own words to a factory diagnosis as evidence.</summary>
+    private static Diagnosis WithDriverMessage(Diagnosis diagnosis, AttemptPhase phase, string message) =>
+        new(diagnosis.Code, phase, diagnosis.Summary, [.. diagnosis.Evidence, new Evidence("Flash driver", message)]);
+
+    /// <summary>The error flags (and BSY as "busy") set in a status register value, by the catalog's bit names.</summary>
+    private static string Flags(uint status, FlashControllerMap? controller)
     {
-        var status = flash.Registers.TryGetValue("SR", out var sr) ? sr : flash.Registers.Values.FirstOrDefault();
+        if (controller is null || !controller.Bits.TryGetValue(FlashRegisterNames.Sr, out var bits))
+        {
+            return "an error";
+        }
+
+        var set = bits.Where(b => b.Key.EndsWith("ERR", StringComparison.Ordinal) && b.Value.IsSet(status)).Select(b => b.Key).ToList();
+        if (bits.TryGetValue("BSY", out var busy) && busy.IsSet(status))
+        {
+            set.Add("busy");
+        }
+
+        return set.Count == 0 ? "no error flag" : string.Join(" and ", set);
+    }
+
+    private static Diagnosis MapFlash(FlashOperationException flash, AttemptPhase phase, FlashControllerMap? controller)
+    {
+        var status = flash.Registers.TryGetValue(FlashRegisterNames.Sr, out var sr) ? sr : flash.Registers.Values.FirstOrDefault();
         var address = flash.Address ?? 0;
-        var flags = flash.Message;
+        var flags = Flags(status, controller);
         return flash.Kind switch
         {
-            FlashFailureKind.EraseFailed => InPhase(Diagnoses.EraseFailed(address, flags, status), phase),
-            FlashFailureKind.ProgramFailed => InPhase(Diagnoses.ProgramFailed(address, flags, status), phase),
+            FlashFailureKind.EraseFailed => WithDriverMessage(Diagnoses.EraseFailed(address, flags, status), phase, flash.Message),
+            FlashFailureKind.ProgramFailed => WithDriverMessage(Diagnoses.ProgramFailed(address, flags, status), phase, flash.Message),
             FlashFailureKind.WriteProtected => new Diagnosis(FailureCode.WriteProtected, phase,
                 $"Flash is write-protected: {flash.Message} Ask an engineer to allow removing write protection in the recipe if this board may be reprogrammed.",
                 [new Evidence("Address", Format.Hex32(address)), new Evidence("Flash status", Format.Hex32(status), "no error flags")]),

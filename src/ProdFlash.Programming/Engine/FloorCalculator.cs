@@ -21,12 +21,13 @@ public static class FloorCalculator
     /// <param name="plan">The erase plan; its cheaper alternative counts (a mass erase when cheaper and possible).</param>
     /// <param name="runs">The address ranges that are programmed.</param>
     /// <param name="swdKHz">The SWD clock in kHz.</param>
-    public static PhysicalFloor Compute(DevicePart part, ErasePlan plan, IReadOnlyList<(uint Address, int Length)> runs, int swdKHz)
+    /// <param name="unitBytes">The programming unit the driver uses (F4: by PSIZE), or null for the catalog's.</param>
+    public static PhysicalFloor Compute(DevicePart part, ErasePlan plan, IReadOnlyList<(uint Address, int Length)> runs, int swdKHz, int? unitBytes = null)
     {
         ArgumentNullException.ThrowIfNull(part);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(runs);
-        var unit = part.Family.ProgrammingUnit.Bytes;
+        var unit = unitBytes ?? part.Family.ProgrammingUnit.Bytes;
         long units = 0;
         long bytes = 0;
         foreach (var (address, length) in runs)

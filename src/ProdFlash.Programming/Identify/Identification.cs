@@ -23,7 +23,7 @@ public enum OriginVerdict
 /// <param name="FlashKiB">The flash-size register, in KiB (lower 16 bits), or null when not read.</param>
 /// <param name="Uid">The 96-bit unique ID as 24 hex characters (word 0 first, each word big-endian hex), or null.</param>
 /// <param name="Line">The catalog line of the DEV_ID, or null when unknown.</param>
-/// <param name="Part">The catalog part for the DEV_ID and flash size, or null when none matches.</param>
+/// <param name="Candidates">Every catalog part with this DEV_ID and flash size (they share a layout; silicon cannot tell them apart).</param>
 /// <param name="Verdict">Genuine, clone or unknown.</param>
 /// <param name="CloneFamily">The look-alike family for <see cref="OriginVerdict.Clone"/> ("GD32"), else null.</param>
 /// <param name="Evidence">The values that decided the verdict (mismatches against a genuine part and clone tells).</param>
@@ -34,11 +34,14 @@ public sealed record Identification(
     int? FlashKiB,
     string? Uid,
     DeviceLine? Line,
-    DevicePart? Part,
+    IReadOnlyList<DevicePart> Candidates,
     OriginVerdict Verdict,
     string? CloneFamily,
     IReadOnlyList<Evidence> Evidence)
 {
+    /// <summary>The first candidate (all candidates share its layout), or null when none matches.</summary>
+    public DevicePart? Part => Candidates.Count > 0 ? Candidates[0] : null;
+
     /// <summary>"genuine ST", "clone (GD32)" or "unknown origin".</summary>
     public string VerdictText => Verdict switch
     {
@@ -47,6 +50,8 @@ public sealed record Identification(
         _ => "unknown origin",
     };
 
-    /// <summary>The device name for reports: the part number in upper case, the line name, or "unknown".</summary>
-    public string DeviceName => Part?.PartNumber.ToUpperInvariant() ?? Line?.Name ?? "unknown device";
+    /// <summary>The device name for reports: the candidates' part numbers in upper case ("STM32F405RG/STM32F407VG"), the line name, or "unknown device".</summary>
+    public string DeviceName => Candidates.Count > 0
+        ? string.Join("/", Candidates.Select(p => p.PartNumber.ToUpperInvariant()))
+        : Line?.Name ?? "unknown device";
 }

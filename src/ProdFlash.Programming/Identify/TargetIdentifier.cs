@@ -100,16 +100,20 @@ public static class TargetIdentifier
         string? uid = null;
         if (family is not null)
         {
-            flashKiB = await memory.ReadUInt16Async(family.FlashSizeRegisterAddress, cancellationToken).ConfigureAwait(false);
-            var raw = new byte[12];
-            await memory.ReadAsync(family.UidAddress, raw, AccessWidth.Word, cancellationToken).ConfigureAwait(false);
-            uid = string.Concat(Enumerable.Range(0, 3).Select(i => BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(i * 4)).ToString("X8", CultureInfo.InvariantCulture)));
+            // With no catalog line the family is only a guess from the core: its addresses may not exist on this chip.
+            flashKiB = await ReadOrNullAsync(line is null, async () => (int)await memory.ReadUInt16Async(family.FlashSizeRegisterAddress, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            uid = await ReadOrNullAsync(line is null, async () =>
+            {
+                var raw = new byte[12];
+                await memory.ReadAsync(family.UidAddress, raw, AccessWidth.Word, cancellationToken).ConfigureAwait(false);
+                return string.Concat(Enumerable.Range(0, 3).Select(i => BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(i * 4)).ToString("X8", CultureInfo.InvariantCulture)));
+            }).ConfigureAwait(false);
         }
 
         var debug = new DebugIdentity(dpIdr, cpuId, apIdr, designer, idcode);
-        var part = idcode is { } id && flashKiB is { } kib ? catalog.FindParts(id, kib, partNo).FirstOrDefault() : null;
-        var (verdict, cloneFamily, evidence) = Decide(debug, family, romPart, etm);
-        return new Identification(debug, romPart, etm, flashKiB, uid, line, part, verdict, cloneFamily, evidence);
+        IReadOnlyList<DevicePart> candidates = idcode is { } id && flashKiB is { } kib ? catalog.FindParts(id, kib, partNo) : [];
+        var (verdict, cloneFamily, evidence) = Decide(debug, line?.Family, romPart, etm);
+        return new Identification(debug, romPart, etm, flashKiB, uid, line, candidates, verdict, cloneFamily, evidence);
     }
 
     /// <summary>
@@ -129,7 +133,7 @@ public static class TargetIdentifier
         if (idcode is { } full && full >> 24 == At32IdcodeTop && debug.CpuId is { } cpu && ((cpu >> 4) & 0xFFF) == 0xC24)
         {
             clone = "AT32";
-            tells.Add(new Evidence("DBGMCU_IDCODE", Format.Hex32(full), "an STM32 DEV_ID; 0x70xxxxxx is an Artery part ID"));
+            tells.Add(new Evidence("Part ID (DBGMCU_IDCODE)", Format.Hex32(full), "an STM32 DEV_ID; 0x70xxxxxx is an Artery part ID"));
         }
         else if (debug.RomTableDesigner == DesignerGigaDevice)
         {
@@ -193,6 +197,30 @@ public static class TargetIdentifier
         }
 
         return (OriginVerdict.GenuineSt, null, matched);
+    }
+
+    private static async Task<int?> ReadOrNullAsync(bool mayFault, Func<Task<int>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (TargetMemoryFaultException) when (mayFault)
+        {
+            return null; // a guessed family's address that this chip does not map
+        }
+    }
+
+    private static async Task<string?> ReadOrNullAsync(bool mayFault, Func<Task<string>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (TargetMemoryFaultException) when (mayFault)
+        {
+            return null; // a guessed family's address that this chip does not map
+        }
     }
 
     // DBGMCU_IDCODE sits at a per-family address (stm32-targets.md §2.1); try the addresses of the families whose core

@@ -4,6 +4,7 @@ using ProdFlash.Core.Devices;
 using ProdFlash.Core.Images;
 using ProdFlash.Core.Recipes;
 using ProdFlash.Emulator;
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Timing;
@@ -24,14 +25,29 @@ internal sealed class EngineSlot : IAsyncDisposable
         Target = target;
     }
 
+    /// <summary>Chip fault: the first programmed byte reads back with bit 0 inverted.</summary>
+    public const string VerifyMismatchFault = "verify-mismatch";
+
+    /// <summary>Chip fault: option-byte programming ends with the family's error flag.</summary>
+    public const string ObWriteFailFault = "ob-write-fail";
+
     public EmulatedStLink Emulated { get; }
 
     public StLinkTarget Target { get; }
 
-    /// <summary>Opens slot <paramref name="index"/> (the index decides probe serial and chip UID) with <paramref name="faults"/>.</summary>
+    /// <summary>
+    /// Opens slot <paramref name="index"/> (the index decides probe serial and chip UID) with <paramref name="faults"/>:
+    /// the emulator's fault names, plus <c>verify-mismatch</c> and <c>ob-write-fail</c>, which set the chip faults
+    /// <see cref="ChipFaults.VerifyMismatch"/> and <see cref="ChipFaults.OptionByteWriteFails"/> directly.
+    /// </summary>
     public static async Task<EngineSlot> OpenAsync(string chip, string? faults = null, int index = 0, string personality = "v2j37")
     {
-        var emulated = EmulatedProbes.Create(chip, personality, FaultSet.ParseList(faults), index, new FakeTimeProvider(), realTime: false);
+        var names = (faults ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        var verifyMismatch = names.Remove(VerifyMismatchFault);
+        var obWriteFails = names.Remove(ObWriteFailFault);
+        var set = FaultSet.Parse(names);
+        set = set with { Chip = set.Chip with { VerifyMismatch = verifyMismatch, OptionByteWriteFails = obWriteFails } };
+        var emulated = EmulatedProbes.Create(chip, personality, set, index, new FakeTimeProvider(), realTime: false);
         var probe = new StLinkProbe(new EmulatedStLinkWire(emulated));
         await probe.OpenAsync(TestContext.Current.CancellationToken);
         return new EngineSlot(emulated, new StLinkTarget(probe, new ModeledClockTime(emulated.Clock)));
