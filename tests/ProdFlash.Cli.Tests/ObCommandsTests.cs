@@ -162,4 +162,33 @@ public sealed class ObCommandsTests
             Assert.Equal(units, ObCommands.ParseUnitList(text));
         });
     }
+
+    [Theory]
+    [InlineData("stm32f030f4", "0-7")] // F0: 4 pages per WRPR bit (reference §2.3), two whole groups
+    [InlineData("stm32f407vg", "0-1")]
+    [InlineData("stm32g071rb", "0-1")]
+    [InlineData("stm32l476rg", "0-1")]
+    public void Write_OtherFamilies_RoundTripsUserBitAndProtection(string chip, string wrp)
+    {
+        var (exit, output, error) = Run("ob", "write", "emulator://" + chip, "--set", "nRST_STOP=0", "--set", "WRP=" + wrp, "--json");
+
+        var json = Json(output);
+        Assert.Equal(CliApp.ExitOk, exit);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal(0xAA, json.GetProperty("rdpByte").GetInt32()); // reference §4.1: 0xAA = level 0
+        Assert.Equal(0u, json.GetProperty("fields").GetProperty("nRST_STOP").GetUInt32());
+        Assert.Equal(ObCommands.ParseUnitList(wrp), json.GetProperty("writeProtected").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Fact]
+    public void Read_ChipAtRdpLevel2_Exit1SayingLevel2IsPermanent()
+    {
+        var (exit, output, error) = Run("ob", "read", "emulator://stm32f030f4?faults=rdp2");
+
+        Assert.Equal(CliApp.ExitBadInput, exit);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("level 2", error, StringComparison.Ordinal);
+        Assert.Contains("permanent", error, StringComparison.Ordinal);
+    }
 }
+

@@ -216,6 +216,11 @@ internal static class ObCommands
             var suffix = error.ParamName is null ? string.Empty : $" (Parameter '{error.ParamName}')";
             throw new CliUsageException(error.Message.EndsWith(suffix, StringComparison.Ordinal) ? error.Message[..^suffix.Length] : error.Message);
         }
+        catch (TargetException error) when (error.Kind == TargetErrorKind.NoResponse)
+        {
+            // Readout protection level 2 disables the debug port for good (reference §4.1): it looks exactly like this.
+            throw new CliInputException(error.Message + " A chip at readout protection level 2 never answers either; that is permanent.");
+        }
         catch (Exception error) when (error is ProbeOpenException or TargetException or FlashOperationException)
         {
             throw new CliInputException(error.Message);

@@ -224,9 +224,22 @@ internal sealed class FpecFlashDriver : FlashDriverBase
         var sr = await WaitWhileBusyAsync(1, Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback), FlashFailureKind.OptionBytesWriteFailed, obAddress, "erasing the option bytes", cancellationToken).ConfigureAwait(false);
         ThrowOnOptionError(sr, obAddress, "erasing");
 
-        // Programming RDP = level 0 while protected first mass-erases the main flash (PM0075 §2.4): bound the wait by it.
+        // Programming RDP = level 0 while protected first mass-erases the main flash (PM0075 §2.4), so RDP goes last, on
+        // its own (as OpenOCD stm32f1x.c writes it): no other half-word stalls behind the erase, where a probe that gives
+        // up on the WAITs and retries the block would program a half-word twice. The BSY wait is bounded by the erase.
         await WriteRegisterAsync(Cr, Mask(Cr, "OPTPG") | optWre, cancellationToken).ConfigureAwait(false);
-        await Memory.WriteAsync(obAddress, block, AccessWidth.HalfWord, cancellationToken).ConfigureAwait(false);
+        var rdpOffset = (int)Layout.ByteOffsets["RDP"];
+        var rest = block.AsMemory();
+        if (rdpOffset == 0)
+        {
+            await Memory.WriteAsync(obAddress + 2, rest[2..], AccessWidth.HalfWord, cancellationToken).ConfigureAwait(false);
+            await Memory.WriteAsync(obAddress, rest[..2], AccessWidth.HalfWord, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Memory.WriteAsync(obAddress, rest, AccessWidth.HalfWord, cancellationToken).ConfigureAwait(false);
+        }
+
         var bound = Bound(Timings.Program, ProgramFallback, block.Length / 2) + (regression ? Bound(Timings.MassErase, MassEraseFallback) : TimeSpan.Zero);
         sr = await WaitWhileBusyAsync(1, bound, FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
         ThrowOnOptionError(sr, obAddress, "programming");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ProdFlash.Core.Devices;
 using ProdFlash.Emulator;
+using ProdFlash.Emulator.Chips;
 using ProdFlash.Emulator.Faults;
 using ProdFlash.Emulator.StLink;
 using ProdFlash.Emulator.Target;
@@ -35,13 +36,13 @@ internal sealed class EmulatedTarget : IAsyncDisposable
 
     public DevicePart Part { get; }
 
-    public static async Task<EmulatedTarget> StartAsync(string chip, string? faults = null, string personality = "v2j37")
+    public static async Task<EmulatedTarget> StartAsync(string chip, string? faults = null, string personality = "v2j37", ChipFaults? chipFaults = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
         var faultSet = FaultSet.ParseList(faults);
         var clock = new ModeledClock(time);
-        var model = EmulatedChips.Create(chip, faultSet.Chip, clock, 0);
+        var model = EmulatedChips.Create(chip, chipFaults ?? faultSet.Chip, clock, 0);
         IEmulatedTarget wired = faultSet.HasBoardFault ? new BoardFaultTarget(model, faultSet) : model;
         var emulated = new EmulatedStLink(StLinkPersonality.Create(personality), wired, clock, faultSet, model as IFlashActivity);
         var probe = new StLinkProbe(new EmulatedStLinkWire(emulated));

@@ -11,13 +11,13 @@ namespace ProdFlash.Programming.Tests.Flash;
 public sealed class FamilyFlashDriverTests
 {
     /// <summary>The chip models with a flash controller model (one per family).</summary>
-    public static TheoryData<string> Chips => ["stm32f407vg"];
+    public static TheoryData<string> Chips => ["stm32f030f4", "stm32f407vg", "stm32g071rb", "stm32l476rg"];
 
     /// <summary>
     /// Chips whose controller refuses to program a unit that is not erased (F0/F1 PGERR, G0/L4 PROGERR); the F4 ANDs
     /// the bits without an error, which only verification catches.
     /// </summary>
-    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f103c8"];
+    public static TheoryData<string> ChipsFlaggingNotErased => ["stm32f030f4", "stm32f103c8", "stm32g071rb", "stm32l476rg"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,6 +29,12 @@ public sealed class FamilyFlashDriverTests
     }
 
     private static EraseUnit Unit(DevicePart part, int index) => part.Layout.Units.Single(u => u.Index == index);
+
+    /// <summary>Pages one write-protection bit covers (F0 WRPR: 4 or 2 pages per bit; one sector or page elsewhere).</summary>
+    private static int Granule(string chip) => Core.Devices.DeviceCatalog.Default.FindPart(chip)!.Line.WriteProtectionPagesPerBit ?? 1;
+
+    /// <summary>The emulator fault protecting the second write-protection group (its first unit is unit <see cref="Granule"/>).</summary>
+    private static string SecondGroupProtected(string chip) => $"wrp:{Granule(chip)}";
 
     [Theory]
     [MemberData(nameof(Chips))]
@@ -97,21 +103,21 @@ public sealed class FamilyFlashDriverTests
         var last = board.Part.Layout.Units.Last();
         await driver.UnlockAsync(Ct);
         await driver.ProgramAsync(board.Part.Layout.Start, Random(4096, seed: 13), null, Ct);
-        await driver.ProgramAsync(last.Address, Random(4096, seed: 14), null, Ct);
+        await driver.ProgramAsync(last.Address, Random((int)last.Size, seed: 14), null, Ct);
 
         await driver.MassEraseAsync(null, Ct);
 
         Assert.All(await board.ReadAsync(board.Part.Layout.Start, 4096), b => Assert.Equal(0xFF, b));
-        Assert.All(await board.ReadAsync(last.Address, 4096), b => Assert.Equal(0xFF, b));
+        Assert.All(await board.ReadAsync(last.Address, (int)last.Size), b => Assert.Equal(0xFF, b));
     }
 
     [Theory]
     [MemberData(nameof(Chips))]
     public async Task ProgramAsync_WriteProtectedUnit_ThrowsWriteProtectedWithTheAddress(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
-        var protectedUnit = Unit(board.Part, 1);
+        var protectedUnit = Unit(board.Part, Granule(chip));
         await driver.UnlockAsync(Ct);
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
@@ -125,15 +131,16 @@ public sealed class FamilyFlashDriverTests
     [MemberData(nameof(Chips))]
     public async Task EraseAsync_WriteProtectedUnit_ThrowsWriteProtectedWithTheAddress(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
+        var first = Granule(chip);
         await driver.UnlockAsync(Ct);
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
-            async () => await driver.EraseAsync([Unit(board.Part, 0), Unit(board.Part, 1)], null, Ct));
+            async () => await driver.EraseAsync([Unit(board.Part, first - 1), Unit(board.Part, first)], null, Ct));
 
         Assert.Equal(FlashFailureKind.WriteProtected, error.Kind);
-        Assert.Equal(Unit(board.Part, 1).Address, error.Address);
+        Assert.Equal(Unit(board.Part, first).Address, error.Address);
     }
 
     [Theory]
@@ -200,13 +207,14 @@ public sealed class FamilyFlashDriverTests
     {
         await using var board = await EmulatedTarget.StartAsync(chip);
         var driver = board.Driver();
-        var change = new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }, WriteProtectedUnits: [2, 3]);
+        var group = Enumerable.Range(2 * Granule(chip), Granule(chip)).ToList(); // the third protection group, whole
+        var change = new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }, WriteProtectedUnits: group);
 
         var after = await driver.WriteOptionBytesAsync(change, Ct);
         var reread = await board.Driver().ReadOptionBytesAsync(Ct);
 
         Assert.Equal(0u, after.Fields["nRST_STOP"]);
-        Assert.Equal([2, 3], after.WriteProtectedUnits);
+        Assert.Equal(group, after.WriteProtectedUnits);
         Assert.Equal(RdpLevel.Level0, after.Rdp);
         Assert.Equal(after.Fields, reread.Fields);
         Assert.Equal(after.WriteProtectedUnits, reread.WriteProtectedUnits);
@@ -216,7 +224,7 @@ public sealed class FamilyFlashDriverTests
     [MemberData(nameof(Chips))]
     public async Task WriteOptionBytesAsync_RemoveProtectionWithoutPermission_ThrowsWriteProtected(string chip)
     {
-        await using var board = await EmulatedTarget.StartAsync(chip, "wrp:1");
+        await using var board = await EmulatedTarget.StartAsync(chip, SecondGroupProtected(chip));
         var driver = board.Driver();
 
         var error = await Assert.ThrowsAsync<FlashOperationException>(
@@ -224,7 +232,7 @@ public sealed class FamilyFlashDriverTests
         var allowed = await driver.WriteOptionBytesAsync(new OptionByteChange(WriteProtectedUnits: [], AllowWriteProtectionRemoval: true), Ct);
 
         Assert.Equal(FlashFailureKind.WriteProtected, error.Kind);
-        Assert.Equal(Unit(board.Part, 1).Address, error.Address);
+        Assert.Equal(Unit(board.Part, Granule(chip)).Address, error.Address);
         Assert.Empty(allowed.WriteProtectedUnits);
     }
 
@@ -289,4 +297,54 @@ public sealed class FamilyFlashDriverTests
         Assert.Equal((byte)0xCC, after.RdpRaw); // reference §4.1: 0xCC = level 2
         await Assert.ThrowsAnyAsync<TargetException>(async () => await board.ReadAsync(board.Part.Layout.Start, 4));
     }
+
+    [Fact]
+    public async Task EraseAsync_L476Bank2Page_ErasesItWithBkerAndLeavesBank1()
+    {
+        // The 1 MiB L476 is dual bank: bank 2 at 0x08080000, its pages numbered from 0 again (reference §2.4).
+        await using var board = await EmulatedTarget.StartAsync("stm32l476rg");
+        var driver = board.Driver();
+        var bank2 = board.Part.Layout.UnitAt(0x08080000 + (5 * 2048))!.Value;
+        var bank1 = board.Part.Layout.UnitAt(0x08000000 + (5 * 2048))!.Value;
+        await driver.UnlockAsync(Ct);
+        await driver.ProgramAsync(bank1.Address, Random(2048, seed: 21), null, Ct);
+        await driver.ProgramAsync(bank2.Address, Random(2048, seed: 22), null, Ct);
+
+        await driver.EraseAsync([bank2], null, Ct);
+
+        Assert.Equal((2, 5), (bank2.Bank, bank2.Number));
+        Assert.All(await board.ReadAsync(bank2.Address, 2048), b => Assert.Equal(0xFF, b));
+        Assert.Equal(Random(2048, seed: 21), await board.ReadAsync(bank1.Address, 2048));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChipsFlaggingNotErased))]
+    public async Task ProgramAsync_FlakyWaitsDuringBlockWrites_FlashHoldsTheImage(string chip)
+    {
+        // Random WAITs on flash writes (retried at the SWD level) must neither lose nor repeat a programming unit:
+        // a repeated unit would be flagged (F0/F1 PGERR, G0/L4 PROGERR) and a lost one would not read back.
+        await using var board = await EmulatedTarget.StartAsync(chip, "flaky-wait:0.3");
+        var driver = board.Driver();
+        var image = Random(8192, seed: 23);
+        await driver.UnlockAsync(Ct);
+
+        await driver.ProgramAsync(board.Part.Layout.Start, image, null, Ct);
+
+        Assert.Equal(image, await board.ReadAsync(board.Part.Layout.Start, image.Length));
+    }
+
+    [Theory]
+    [MemberData(nameof(Chips))]
+    public async Task WriteOptionBytesAsync_OptionProgrammingFails_ThrowsOptionBytesWriteFailed(string chip)
+    {
+        await using var board = await EmulatedTarget.StartAsync(chip, chipFaults: new Emulator.Chips.ChipFaults(OptionByteWriteFails: true));
+        var driver = board.Driver();
+
+        var error = await Assert.ThrowsAsync<FlashOperationException>(
+            async () => await driver.WriteOptionBytesAsync(new OptionByteChange(Fields: new Dictionary<string, uint> { ["nRST_STOP"] = 0 }), Ct));
+
+        Assert.Equal(FlashFailureKind.OptionBytesWriteFailed, error.Kind);
+        Assert.Equal(1u, (await board.Driver().ReadOptionBytesAsync(Ct)).Fields["nRST_STOP"]); // the old value stays
+    }
 }
+
