@@ -266,7 +266,12 @@ internal sealed class AttemptRun
         _voltage = voltage;
         if (!voltage.CanMeasure)
         {
-            throw new AttemptFailedException(Diagnoses.ProbeCannotMeasureVoltage(Kind, 0, 0));
+            // The probe's own words carry its raw ADC samples; the factory's summary is kept, its sample evidence
+            // replaced by what the probe reported.
+            var cannot = Diagnoses.ProbeCannotMeasureVoltage(Kind, 0, 0);
+            throw new AttemptFailedException(new Diagnosis(cannot.Code, AttemptPhase.Power,
+                $"Probe cannot measure target voltage: it reported {voltage.Evidence}, so it cannot tell whether the board is powered. Replace the probe.",
+                [new Evidence("Probe voltage reading", voltage.Evidence, "a reference sample above 0")]));
         }
 
         if (voltage.Volts < NotPoweredVolts)

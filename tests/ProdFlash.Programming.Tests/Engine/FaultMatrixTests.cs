@@ -142,11 +142,7 @@ public sealed class FaultMatrixTests
         var recipe = EngineSlot.DefaultRecipe(part);
         recipe = kind switch
         {
-            RecipeKind.AllowRdpRegression => recipe with
-            {
-                OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
-                Connect = ConnectSettings.Default with { FrequencyKHz = 1800 },
-            },
+            RecipeKind.AllowRdpRegression => recipe with { OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true } },
             RecipeKind.FinalRdp1 => recipe with { OptionBytes = OptionBytePolicy.Default with { FinalRdp = Core.Devices.RdpLevel.Level1 } },
             RecipeKind.NoRetries => recipe with { Connect = ConnectSettings.Default with { RetryUnderReset = false, RetrySlower = false } },
             _ => recipe,

@@ -32,13 +32,11 @@ public sealed class PolicyTests
     [Fact]
     public async Task RunAsync_Rdp1WithPermission_RegressesThenProgramsAndVerifies()
     {
-        // Arrange: at 1800 kHz (OpenOCD's ST-LINK default). At 4000 kHz the F1 driver's OPTPG block write during the
-        // regression's mass erase ends in PGERR on the emulator (flash-driver issue, reported).
+        // Arrange
         await using var slot = await EngineSlot.OpenAsync(Chip, "rdp1");
         var recipe = EngineSlot.DefaultRecipe(Chip) with
         {
             OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
-            Connect = ConnectSettings.Default with { FrequencyKHz = 1800 },
         };
         var image = EngineSlot.Image(4096);
 
