@@ -49,6 +49,26 @@ public sealed class FlashCommandTests
     }
 
     [Fact]
+    public void Flash_InteractiveStderr_DrawsProgressBarPerPhaseTo100Percent()
+    {
+        // Arrange: the command built as for a terminal on stderr.
+        var root = new System.CommandLine.RootCommand { Commands.FlashCommand.Create(interactive: true) };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        // Act
+        var exit = root.Parse(["flash", F103, "--image", s_sampleHex]).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+
+        // Assert
+        Assert.Equal(CliApp.ExitOk, exit);
+        var bar = stderr.ToString();
+        Assert.Contains("\rprogram      [", bar, StringComparison.Ordinal);
+        Assert.Contains("] 100%", bar, StringComparison.Ordinal);
+        Assert.Contains("\rfinalize", bar, StringComparison.Ordinal);
+        Assert.Contains("Result   Passed", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Flash_NoVcc_ExitAttemptFailedWithTargetNotPoweredAndRemedies()
     {
         // Act
