@@ -210,4 +210,38 @@ public sealed class PolicyTests
         Assert.Empty(second.Erase.Units);
         Assert.Equal(0, second.BytesProgrammed);
     }
+
+    [Theory]
+    [InlineData("stm32f103c8")]
+    [InlineData("stm32f407vg")]
+    [InlineData("stm32l476rg")]
+    public async Task RunAsync_FinalRdp1_FinalizeLeavesLevel1AndAttemptPasses(string chip)
+    {
+        // Arrange
+        await using var slot = await EngineSlot.OpenAsync(chip);
+        var recipe = EngineSlot.DefaultRecipe(chip) with { OptionBytes = OptionBytePolicy.Default with { FinalRdp = RdpLevel.Level1 } };
+
+        // Act
+        var result = await slot.RunAsync(recipe, EngineSlot.Image(2048));
+
+        // Assert
+        Assert.True(result.Outcome == AttemptOutcome.Passed, result.Diagnosis?.Summary);
+        Assert.Equal(RdpLevel.Level0, result.OptionBytesBefore!.Rdp);
+        Assert.Equal(RdpLevel.Level1, result.OptionBytesAfter!.Rdp);
+    }
+
+    [Fact]
+    public async Task RunAsync_HotPlugMode_ConnectsWithoutResetAndPasses()
+    {
+        // Arrange
+        await using var slot = await EngineSlot.OpenAsync(Chip);
+        var recipe = EngineSlot.DefaultRecipe(Chip) with { Connect = ConnectSettings.Default with { Mode = ConnectMode.HotPlug } };
+
+        // Act
+        var result = await slot.RunAsync(recipe, EngineSlot.Image(1024));
+
+        // Assert
+        Assert.True(result.Outcome == AttemptOutcome.Passed, result.Diagnosis?.Summary);
+        Assert.Equal(ConnectMode.HotPlug, Assert.Single(result.ConnectTries).Try.Mode);
+    }
 }
