@@ -40,6 +40,7 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
     private uint _arValue;
     private byte[] _loaded = new byte[OptionBlockSize / 2];
     private bool _loadError;
+    private bool _reloadOnReset = true;
 
     /// <summary>Creates the controller with factory option bytes changed by <paramref name="faults"/>.</summary>
     /// <param name="spec">The part.</param>
@@ -107,7 +108,7 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
         Reset();
     }
 
-    /// <summary>The RDP byte in force (loaded at the last reset or OBL_LAUNCH).</summary>
+    /// <summary>The RDP byte in force (loaded at power-on or the last OBL_LAUNCH).</summary>
     public byte LoadedRdp => _loaded[0];
 
     /// <summary>The raw option block as stored now.</summary>
@@ -132,7 +133,12 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
         _arValue = 0;
         _keys.Reset();
         _optionKeys.Reset();
-        Load();
+        if (_reloadOnReset)
+        {
+            // The option-byte loader runs at power-on and on OBL_LAUNCH, not at a plain system reset (RM0360 §4.1).
+            Load();
+            _reloadOnReset = false;
+        }
     }
 
     /// <inheritdoc />
@@ -354,6 +360,7 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
 
         if ((value & _crOblLaunch.Mask) != 0)
         {
+            _reloadOnReset = true;
             _systemReset(); // OBL_LAUNCH reloads the option bytes and resets the chip (RM0360 §3.5.5)
             return;
         }

@@ -152,7 +152,15 @@ public sealed class SwdDebugPort
     public uint TarWrapBytes { get; }
 
     /// <summary>SWD clock in kHz; sets the modeled cost of each transfer.</summary>
-    public int SwdFrequencyKhz { get; set; }
+    public int SwdFrequencyKhz
+    {
+        get;
+        set
+        {
+            field = value;
+            TransferTime = TimeSpan.FromTicks((long)Math.Ceiling(BitsPerTransfer * TimeSpan.TicksPerMillisecond / (double)Math.Max(1, value)));
+        }
+    }
 
     /// <summary>Number of WAIT answers retried so far (for statistics and tests).</summary>
     public long WaitRetries { get; private set; }
@@ -160,8 +168,8 @@ public sealed class SwdDebugPort
     /// <summary>Number of SWD transfers charged so far.</summary>
     public long Transfers { get; private set; }
 
-    /// <summary>Modeled duration of one SWD transfer at the current clock.</summary>
-    public TimeSpan TransferTime => TimeSpan.FromTicks((long)Math.Ceiling(BitsPerTransfer * TimeSpan.TicksPerMillisecond / (double)Math.Max(1, SwdFrequencyKhz)));
+    /// <summary>Modeled duration of one SWD transfer at the current clock (computed when the clock is set: it is charged per transfer).</summary>
+    public TimeSpan TransferTime { get; private set; }
 
     /// <summary>Current CTRL/STAT value (for the probe's own checks).</summary>
     public uint CtrlStat => _ctrlStat;
@@ -394,7 +402,7 @@ public sealed class SwdDebugPort
             return early;
         }
 
-        var result = Retry(() => ReadTarget(address, width));
+        var result = RetryRead(address, width);
         value = result.Value;
         var ack = Parity(ref value, result.Ack);
         AdvanceTarAfter(address, width, ack, increment);
@@ -412,7 +420,7 @@ public sealed class SwdDebugPort
             return early;
         }
 
-        var result = Retry(() => (_target.Write(address, width, value), 0u));
+        var result = RetryWrite(address, width, value);
         AdvanceTarAfter(address, width, result.Ack, increment);
         return result.Ack;
     }
@@ -502,7 +510,7 @@ public sealed class SwdDebugPort
     private SwdAck DataRead(uint tar, AccessWidth width, out uint value)
     {
         var aligned = tar & ~((uint)width - 1);
-        var result = Retry(() => ReadTarget(aligned, width));
+        var result = RetryRead(aligned, width);
 
         // AHB byte lanes: a narrow read comes back in the lane of its address (ADIv5 §7.2.1).
         value = width == AccessWidth.Word ? result.Value : result.Value << (int)(8 * (aligned & 3));
@@ -513,37 +521,64 @@ public sealed class SwdDebugPort
     {
         var aligned = tar & ~((uint)width - 1);
         var laneValue = width == AccessWidth.Word ? value : value >> (int)(8 * (aligned & 3));
-        return Retry(() => (_target.Write(aligned, width, laneValue), 0u)).Ack;
+        return RetryWrite(aligned, width, laneValue).Ack;
     }
 
-    private (BusResult Result, uint Value) ReadTarget(uint address, AccessWidth width)
-    {
-        var result = _target.Read(address, width, out var value);
-        return (result, value);
-    }
-
-    private (SwdAck Ack, uint Value) Retry(Func<(BusResult Result, uint Value)> access)
+    // The WAIT retry loop, once for reads and once for writes: no delegate, so a memory command allocates nothing
+    // per word (the host-stack throughput benchmark moves millions of words through here).
+    private (SwdAck Ack, uint Value) RetryRead(uint address, AccessWidth width)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (result, value) = access();
-            switch (result)
+            var result = _target.Read(address, width, out var value);
+            if (result == BusResult.Ok)
             {
-                case BusResult.Ok:
-                    return (SwdAck.Ok, value);
-                case BusResult.Fault:
-                    _ctrlStat |= StickyErr;
-                    return (SwdAck.Fault, 0);
-                default:
-                    if (attempt >= MaxWaitRetries)
-                    {
-                        return (SwdAck.Wait, 0);
-                    }
+                return (SwdAck.Ok, value);
+            }
 
-                    WaitRetries++;
-                    Charge(1);
-                    break;
+            if (!RetryAfter(result, attempt, out var ack))
+            {
+                return (ack, 0);
             }
         }
+    }
+
+    private (SwdAck Ack, uint Value) RetryWrite(uint address, AccessWidth width, uint value)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = _target.Write(address, width, value);
+            if (result == BusResult.Ok)
+            {
+                return (SwdAck.Ok, 0);
+            }
+
+            if (!RetryAfter(result, attempt, out var ack))
+            {
+                return (ack, 0);
+            }
+        }
+    }
+
+    // A FAULT sets STICKYERR and ends; a WAIT is retried (one more transfer) until MaxWaitRetries.
+    private bool RetryAfter(BusResult result, int attempt, out SwdAck ack)
+    {
+        if (result == BusResult.Fault)
+        {
+            _ctrlStat |= StickyErr;
+            ack = SwdAck.Fault;
+            return false;
+        }
+
+        if (attempt >= MaxWaitRetries)
+        {
+            ack = SwdAck.Wait;
+            return false;
+        }
+
+        WaitRetries++;
+        Charge(1);
+        ack = SwdAck.Wait;
+        return true;
     }
 }

@@ -26,6 +26,7 @@ public sealed class ModeledClock : IModeledClock
     private readonly long _startTimestamp;
     private TimeSpan _now;
     private TimeSpan _unsettled;
+    private long _virtualTicks; // modeled time when not real-time: advanced lock-free, it is charged once per SWD transfer
 
     /// <summary>Creates a clock at modeled time zero.</summary>
     /// <param name="timeProvider">The time source real-time mode waits on (virtual time in tests).</param>
@@ -46,6 +47,11 @@ public sealed class ModeledClock : IModeledClock
     {
         get
         {
+            if (!RealTime)
+            {
+                return TimeSpan.FromTicks(Interlocked.Read(ref _virtualTicks));
+            }
+
             lock (_gate)
             {
                 CatchUp();
@@ -58,14 +64,17 @@ public sealed class ModeledClock : IModeledClock
     public void Advance(TimeSpan cost)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cost, TimeSpan.Zero);
+        if (!RealTime)
+        {
+            Interlocked.Add(ref _virtualTicks, cost.Ticks);
+            return;
+        }
+
         lock (_gate)
         {
             CatchUp();
             _now += cost;
-            if (RealTime)
-            {
-                _unsettled += cost;
-            }
+            _unsettled += cost;
         }
     }
 

@@ -14,7 +14,7 @@ namespace ProdFlash.Probes.StLink;
 /// Owns the probe: disposing the target disposes the probe (best effort, never throws). Not thread-safe: one runner
 /// owns it. The probe must be opened (<see cref="StLinkProbe.OpenAsync"/>) before the target is used.
 /// </remarks>
-public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess
+public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess, IProbeStatistics
 {
     /// <summary>The SWD clock a V2 runs at before SWD_SET_FREQ (divisor 1, OpenOCD's default, reference §2.3).</summary>
     public const int DefaultSwdKiloHertz = 1800;
@@ -46,6 +46,16 @@ public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess
     public ITargetMemory Memory => this;
 
     /// <inheritdoc />
+    public ProbeCounters Counters
+    {
+        get
+        {
+            var counters = _probe.Counters;
+            return new ProbeCounters(counters.Transactions, counters.BytesOut, counters.BytesIn);
+        }
+    }
+
+    /// <inheritdoc />
     public ICoreControl Core => _core;
 
     /// <inheritdoc />
@@ -53,6 +63,9 @@ public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess
 
     /// <summary>CPUID read by <see cref="ConnectAsync"/>; null before.</summary>
     public uint? Cpuid { get; private set; }
+
+    /// <inheritdoc />
+    public TimeProvider Clock => TimeProvider;
 
     private TimeProvider TimeProvider { get; }
 

@@ -93,6 +93,10 @@ public sealed class Stm32F0ChipTests
         var user = chip.Read16(OptionBytes + 2);
 
         ReprogramRdp(chip, clock, 0xBB, user);
+        chip.SetResetLine(true);
+        chip.SetResetLine(false);
+        Assert.Equal(0x1234, chip.Read16(Flash)); // a plain reset does not load the option bytes
+        chip.Unlock();
         chip.Write32(cr, chip.Mask("CR", "OBL_LAUNCH"));
 
         Assert.Equal(1u, (chip.Read32(chip.Reg("OBR")) >> 1) & 3); // RDPRT = 01, level 1

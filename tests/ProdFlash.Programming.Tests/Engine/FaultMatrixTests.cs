@@ -1,0 +1,185 @@
+using ProdFlash.Core.Diagnostics;
+using ProdFlash.Core.Recipes;
+using ProdFlash.Programming.Engine;
+
+namespace ProdFlash.Programming.Tests.Engine;
+
+/// <summary>
+/// Every emulator fault at every phase it can hit ends in the expected failure code within the phase's limit, never
+/// an escaped exception, and the same slot (same index: same probe serial and chip UID) passes once the fault is cleared.
+/// </summary>
+public sealed class FaultMatrixTests
+{
+    public static TheoryData<string, string, FailureCode, AttemptPhase> Faults => new()
+    {
+        { "stm32f103c8", "no-vcc", FailureCode.TargetNotPowered, AttemptPhase.Power },
+        { "stm32f103c8", "low-vcc", FailureCode.TargetVoltageOutOfRange, AttemptPhase.Power },
+        { "stm32f103c8", "no-ack", FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f103c8", "flaky-wait:1", FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
+        { "stm32f103c8", "unplug:connect", FailureCode.ProbeDisconnected, AttemptPhase.Connect },
+        { "stm32f103c8", "unplug:erase:0", FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32f103c8", "unplug:program:5", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "rdp1", FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32f103c8", "wrp:0-3", FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { "stm32f103c8", "stuck-bit:0x08000100:3:0", FailureCode.ProgramFailed, AttemptPhase.Program },
+        { "stm32f103c8", "stuck-bit:0x08000102:3:1", FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f103c8", "unplug:program:10", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "usb-timeout:connect", FailureCode.ProbeDisconnected, AttemptPhase.Connect },
+        { "stm32f103c8", "usb-timeout:erase:0", FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32f103c8", "usb-timeout:program:10", FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f103c8", "brownout:connect", FailureCode.TargetNotPowered, AttemptPhase.Connect },
+        { "stm32f103c8", "brownout:erase:0", FailureCode.TargetNotPowered, AttemptPhase.Erase },
+        { "stm32f103c8", "brownout:program:10", FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { "stm32f103c8", "flaky-parity:0.5", FailureCode.SwdUnstable, AttemptPhase.Connect },
+    };
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task RunAsync_Fault_ExpectedCodeInPhaseWithinLimitThenClearedSlotPasses(string chip, string fault, FailureCode code, AttemptPhase phase)
+    {
+        // Arrange: the image has bit 3 set at 0x08000100 (a bit stuck at 0 there leaves the erased half-word not 0xFFFF:
+        // PGERR, RM0008 §3.3.3) and clear at 0x08000102 (a bit stuck at 1 there reads back wrong in verify).
+        const int slotIndex = 4;
+        var recipe = EngineSlot.DefaultRecipe(chip);
+        var image = ImageWithStuckBitTargets();
+        AttemptResult faulted;
+        await using (var slot = await EngineSlot.OpenAsync(chip, fault, slotIndex))
+        {
+            // Act
+            faulted = await slot.RunAsync(recipe, image);
+        }
+
+        AttemptResult cleared;
+        await using (var slot = await EngineSlot.OpenAsync(chip, null, slotIndex))
+        {
+            cleared = await slot.RunAsync(recipe, image);
+        }
+
+        // Assert
+        Assert.Equal(AttemptOutcome.Failed, faulted.Outcome);
+        Assert.True(code == faulted.FailureCode, $"{fault}: {faulted.Diagnosis!.Code} in {faulted.Diagnosis.Phase}: {faulted.Diagnosis.Summary}");
+        Assert.Equal(phase, faulted.Diagnosis!.Phase);
+        Assert.NotEmpty(faulted.Diagnosis.Evidence);
+        Assert.NotEmpty(faulted.Diagnosis.Remedies);
+        var last = faulted.Phases[^1];
+        Assert.Equal(phase, last.Phase);
+        Assert.True(last.Modeled <= recipe.Timeouts[phase], $"{phase} took {last.Modeled} modeled");
+        Assert.True(last.Wall <= recipe.Timeouts[phase], $"{phase} took {last.Wall} wall");
+        Assert.True(cleared.Outcome == AttemptOutcome.Passed, cleared.Diagnosis?.Summary);
+        if (faulted.Identity is { } identity)
+        {
+            Assert.Equal(identity.Uid, cleared.Identity!.Uid);
+        }
+    }
+
+    private static Core.Images.MemoryImage ImageWithStuckBitTargets()
+    {
+        var image = EngineSlot.Image(8 * 1024);
+        var bytes = image.Segments[0].Data.ToArray();
+        bytes[0x100] |= 0x08;
+        bytes[0x102] &= 0xF7;
+        return new Core.Images.MemoryImage([new Core.Images.ImageSegment(0x0800_0000, bytes)]);
+    }
+
+    /// <summary>Recipe variants the family matrix uses.</summary>
+    public enum RecipeKind
+    {
+        /// <summary>The catalog default recipe.</summary>
+        Default,
+
+        /// <summary>RDP 1 → 0 regression allowed.</summary>
+        AllowRdpRegression,
+
+        /// <summary>Finalize programs RDP level 1.</summary>
+        FinalRdp1,
+
+        /// <summary>No retry under reset and no slower retry.</summary>
+        NoRetries,
+    }
+
+    public static TheoryData<string, string, RecipeKind, FailureCode, AttemptPhase> FamilyFaults => new()
+    {
+        { "stm32f407vg", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f407vg", "rdp1", RecipeKind.Default, FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32f407vg", "wrp:0", RecipeKind.Default, FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { "stm32f407vg", "unplug:erase:0", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32f407vg", "brownout:program:0.5", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { "stm32f407vg", EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f407vg", EngineSlot.ObWriteFailFault, RecipeKind.FinalRdp1, FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize },
+        { "stm32g071rb", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32g071rb", "rdp1", RecipeKind.Default, FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32g071rb", "wrp:0", RecipeKind.Default, FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { "stm32g071rb", "unplug:program:2", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32g071rb", "brownout:erase:0", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Erase },
+        { "stm32g071rb", "stuck-bit:0x08000102:3:1", RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32g071rb", EngineSlot.ObWriteFailFault, RecipeKind.FinalRdp1, FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize },
+        { "stm32l476rg", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32l476rg", "rdp1", RecipeKind.Default, FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32l476rg", "wrp:0", RecipeKind.Default, FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { "stm32l476rg", "unplug:erase:0", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { "stm32l476rg", "brownout:program:0.5", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { "stm32l476rg", EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f407vg", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        { "stm32l476rg", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        { "stm32f103c8", "low-power", RecipeKind.NoRetries, FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
+        { "stm32f103c8", "swd-remapped", RecipeKind.NoRetries, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "gd32f103c8", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+
+        // RDP level 2 closes the debug port, also under reset (stm32-targets.md §6): no ACK in any try; the
+        // diagnosis lists level 2 among the causes.
+        { "stm32f407vg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32g071rb", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32l476rg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+    };
+
+    [Theory]
+    [MemberData(nameof(FamilyFaults))]
+    public async Task RunAsync_FamilyFault_ExpectedCodeInPhaseThenClearedSlotPasses(string chip, string fault, RecipeKind kind, FailureCode code, AttemptPhase phase)
+    {
+        // Arrange
+        const int slotIndex = 6;
+        var part = chip.StartsWith("gd32", StringComparison.Ordinal) ? "stm32f103c8" : chip;
+        var recipe = EngineSlot.DefaultRecipe(part);
+        recipe = kind switch
+        {
+            RecipeKind.AllowRdpRegression => recipe with
+            {
+                OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
+                Connect = ConnectSettings.Default with { FrequencyKHz = 1800 },
+            },
+            RecipeKind.FinalRdp1 => recipe with { OptionBytes = OptionBytePolicy.Default with { FinalRdp = Core.Devices.RdpLevel.Level1 } },
+            RecipeKind.NoRetries => recipe with { Connect = ConnectSettings.Default with { RetryUnderReset = false, RetrySlower = false } },
+            _ => recipe,
+        };
+        if (chip.StartsWith("gd32", StringComparison.Ordinal))
+        {
+            recipe = recipe with { Genuineness = new GenuinenessPolicy(["GD32"]) };
+        }
+
+        var image = ImageWithStuckBitTargets();
+        AttemptResult faulted;
+        await using (var slot = await EngineSlot.OpenAsync(chip, fault, slotIndex))
+        {
+            // Act
+            faulted = await slot.RunAsync(recipe, image);
+        }
+
+        AttemptResult cleared;
+        await using (var slot = await EngineSlot.OpenAsync(chip, null, slotIndex))
+        {
+            cleared = await slot.RunAsync(recipe, image);
+        }
+
+        // Assert
+        Assert.True(code == faulted.FailureCode, $"{chip} {fault}: {faulted.Diagnosis?.Code} in {faulted.Diagnosis?.Phase}: {faulted.Diagnosis?.Summary}");
+        Assert.Equal(phase, faulted.Diagnosis!.Phase);
+        Assert.NotEmpty(faulted.Diagnosis.Evidence);
+        var last = faulted.Phases[^1];
+        Assert.True(last.Modeled <= recipe.Timeouts[phase], $"{phase} took {last.Modeled} modeled");
+        Assert.True(cleared.Outcome == AttemptOutcome.Passed, cleared.Diagnosis?.Summary);
+        if (fault == "rdp2")
+        {
+            Assert.Contains(faulted.Diagnosis.Causes, c => c.Text.Contains("level 2", StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using ProdFlash.Core.Devices;
+using ProdFlash.Core.Recipes;
+using ProdFlash.Programming.Engine;
+
+namespace ProdFlash.Programming.Tests.Engine;
+
+/// <summary>Erase plans and the physical floor from the catalog's DS5319 times (F103: 52.5 µs per half-word, 20 ms per 1 KiB page and per mass erase).</summary>
+public sealed class FloorAndPlanTests
+{
+    private static readonly DevicePart s_f103c8 = DeviceCatalog.Default.FindPart("stm32f103c8")!;
+
+    private static IReadOnlyList<EraseUnit> Units(int count) => [.. s_f103c8.Layout.Units.Take(count)];
+
+    [Fact]
+    public void Compute_WholeF103C8_MatchesDesignSection7()
+    {
+        // Arrange: 64 KiB = 32768 half-words; one mass erase; 16384 words × 46 SWD clocks at 4 MHz.
+        var plan = ErasePlanner.Plan(s_f103c8, EraseStrategy.Auto, Units(64), new HashSet<int>(), []);
+
+        // Act
+        var floor = FloorCalculator.Compute(s_f103c8, plan, [(0x0800_0000u, 65536)], 4000);
+
+        // Assert
+        Assert.True(plan.Mass);
+        Assert.Equal(TimeSpan.FromMicroseconds(52.5 * 32768), floor.Program);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), floor.Erase);
+        Assert.Equal(16384 * 46 / 4_000_000.0, floor.Transfer.TotalSeconds, 9);
+        Assert.Equal(1.72032 + 0.020 + 0.188416, floor.Total!.Value.TotalSeconds, 6);
+    }
+
+    [Fact]
+    public void Plan_OnePageImage_TouchedPageBecauseMassIsNotCheaper()
+    {
+        // Act: 1 page × 20 ms = mass erase 20 ms: the page is erased (mass only when strictly cheaper).
+        var plan = ErasePlanner.Plan(s_f103c8, EraseStrategy.Auto, Units(1), new HashSet<int>(), []);
+
+        // Assert
+        Assert.False(plan.Mass);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), plan.TouchedCost);
+        Assert.Single(plan.Units);
+    }
+
+    [Fact]
+    public void Plan_WriteProtectionOutsideImage_NeverMassErase()
+    {
+        // Act
+        var plan = ErasePlanner.Plan(s_f103c8, EraseStrategy.Auto, Units(10), new HashSet<int>(), [60]);
+
+        // Assert
+        Assert.False(plan.Mass);
+        Assert.Equal(10, plan.Units.Count);
+    }
+
+    [Fact]
+    public void Plan_MatchingUnits_SkippedAndNotMassErased()
+    {
+        // Act
+        var plan = ErasePlanner.Plan(s_f103c8, EraseStrategy.Auto, Units(10), new HashSet<int> { 0, 1, 2 }, []);
+
+        // Assert
+        Assert.False(plan.Mass);
+        Assert.Equal([3, 4, 5, 6, 7, 8, 9], plan.Units.Select(u => u.Index));
+        Assert.Equal([0, 1, 2], plan.SkippedUnits.Select(u => u.Index));
+    }
+
+    [Theory]
+    [InlineData(EraseStrategy.Mass, true)]
+    [InlineData(EraseStrategy.Touched, false)]
+    public void Plan_RecipeStrategy_Obeyed(EraseStrategy strategy, bool mass)
+    {
+        // Act
+        var plan = ErasePlanner.Plan(s_f103c8, strategy, Units(2), new HashSet<int>(), []);
+
+        // Assert
+        Assert.Equal(mass, plan.Mass);
+    }
+
+    [Fact]
+    public void Compute_FamilyWithoutTypicalProgramTime_FloorUnknownAndSaysWhy()
+    {
+        // Arrange: the catalog has no typical F4 program time (stm32-targets.md §7: NOT FOUND).
+        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units.Take(1)], new HashSet<int>(), []);
+
+        // Act
+        var floor = FloorCalculator.Compute(f407, plan, [(0x0800_0000u, 1024)], 4000);
+
+        // Assert
+        Assert.Null(floor.Total);
+        Assert.StartsWith("unknown", floor.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_EveryF407SectorWithUnknownTimes_MassErase()
+    {
+        // Arrange: the catalog has no typical F4 sector or mass erase time (stm32-targets.md §7).
+        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+
+        // Act
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units], new HashSet<int>(), []);
+
+        // Assert
+        Assert.True(plan.Mass, plan.Reason);
+        Assert.Null(plan.MassCost);
+    }
+
+    [Fact]
+    public void Plan_SomeF407SectorsWithUnknownTimes_TouchedSectors()
+    {
+        // Arrange
+        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+
+        // Act
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units.Take(2)], new HashSet<int>(), []);
+
+        // Assert
+        Assert.False(plan.Mass);
+        Assert.Equal(2, plan.Units.Count);
+    }
+}
