@@ -26,6 +26,21 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     /// <summary>CPUID address (reference §1 item 5); its PARTNO tells which DBGMCU_CR address the chip has.</summary>
     private const uint CpuIdAddress = 0xE000ED00;
 
+    /// <summary>AIRCR address (ARMv7-M ARM B3.2.6).</summary>
+    private const uint AircrAddress = 0xE000ED0C;
+
+    /// <summary>AIRCR.VECTKEY value a write must carry.</summary>
+    private const uint AircrVectKey = 0x05FA;
+
+    /// <summary>AIRCR.SYSRESETREQ (b2) and VECTRESET (b0): either restarts the firmware.</summary>
+    private const uint AircrResets = (1u << 2) | (1u << 0);
+
+    /// <summary>DHCSR address (ARMv7-M ARM C1.6.2).</summary>
+    private const uint DhcsrAddress = 0xE000EDF0;
+
+    /// <summary>DHCSR.S_HALT.</summary>
+    private const uint DhcsrSHalt = 1u << 17;
+
     private readonly IEmulatedTarget _inner;
     private readonly FaultSet _faults;
     private readonly Random _random;
@@ -117,8 +132,13 @@ public sealed class BoardFaultTarget : IEmulatedTarget
             _attachedUnderReset = false;
         }
 
+        var released = _inReset && !asserted;
         _inReset = asserted;
         _inner.SetResetLine(asserted);
+        if (released)
+        {
+            FirmwareMayRun();
+        }
     }
 
     /// <inheritdoc />
@@ -134,8 +154,35 @@ public sealed class BoardFaultTarget : IEmulatedTarget
     }
 
     /// <inheritdoc />
-    public BusResult Write(uint address, AccessWidth width, uint value) =>
-        Flaky() || LowPowerStalls() ? BusResult.Wait : _inner.Write(address, width, value);
+    public BusResult Write(uint address, AccessWidth width, uint value)
+    {
+        if (Flaky() || LowPowerStalls())
+        {
+            return BusResult.Wait;
+        }
+
+        var result = _inner.Write(address, width, value);
+        if (address == AircrAddress && width == AccessWidth.Word && value >> 16 == AircrVectKey && (value & AircrResets) != 0)
+        {
+            FirmwareMayRun(); // a reset requested through AIRCR starts the firmware again unless the core halts on it
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// After a reset ends (NRST released, or a reset requested through AIRCR), the firmware starts again — and remaps
+    /// the pins or sleeps — unless the debugger made the core halt on the reset vector (DEMCR.VC_CORERESET): the
+    /// attachment survives only with the core halted (DHCSR.S_HALT). A target without a readable DHCSR is taken to be
+    /// held.
+    /// </summary>
+    private void FirmwareMayRun()
+    {
+        if (_attachedUnderReset && _inner.Read(DhcsrAddress, AccessWidth.Word, out var dhcsr) == BusResult.Ok && (dhcsr & DhcsrSHalt) == 0)
+        {
+            _attachedUnderReset = false;
+        }
+    }
 
     /// <summary>Whether the sleeping core's bus answers WAIT: asleep, and DBGMCU_CR lacks the mode's debug bit.</summary>
     private bool LowPowerStalls()

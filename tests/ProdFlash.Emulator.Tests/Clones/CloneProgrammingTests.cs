@@ -38,6 +38,21 @@ public sealed class CloneProgrammingTests
     }
 
     [Fact]
+    public void FlashActivity_At32_CountsItsOwnPagesForPhaseFaults()
+    {
+        // Arrange: the probe's unplug/brownout faults read these counters (IFlashActivity)
+        var chip = CloneChips.Create("at32f403acg", _clock);
+
+        // Act
+        chip.ProgramF1(_clock, 0x08000000, new byte[64], chip.Spec.PageSize);
+
+        // Assert: one 2 KiB AT32 page erased (page size an assumption of the catalog), 64 bytes programmed, 1 MiB array
+        Assert.Equal(64, chip.BytesProgrammed);
+        Assert.Equal(chip.Spec.PageSize, chip.BytesErased);
+        Assert.Equal(1024 * 1024, chip.FlashSizeBytes);
+    }
+
+    [Fact]
     public void Write_Apm32SecondHalfWordWhileBusy_IsLost()
     {
         // Arrange

@@ -33,11 +33,32 @@ internal sealed class EmulatedSlot : IAsyncDisposable
 
     public ValueTask<TargetConnection> ConnectAsync() => Target.ConnectAsync(Ct);
 
-    /// <summary>Connects while NRST is held low, then releases it (the "under reset" connect mode).</summary>
-    public async Task<TargetConnection> ConnectUnderResetAsync()
+    /// <summary>DHCSR (ARMv7-M ARM C1.6.2).</summary>
+    public const uint Dhcsr = 0xE000EDF0;
+
+    /// <summary>DEMCR (ARMv7-M ARM C1.6.5).</summary>
+    public const uint Demcr = 0xE000EDFC;
+
+    /// <summary>DHCSR write: DBGKEY 0xA05F, C_HALT, C_DEBUGEN.</summary>
+    public const uint DhcsrHaltDebugEn = 0xA05F0003;
+
+    /// <summary>DEMCR.VC_CORERESET: halt on the reset vector.</summary>
+    public const uint DemcrVcCoreReset = 1;
+
+    /// <summary>
+    /// Connects while NRST is held low; with <paramref name="haltOnReset"/> asks for a halt on the reset vector
+    /// (DHCSR C_HALT|C_DEBUGEN, DEMCR.VC_CORERESET) as the engine does; then releases NRST.
+    /// </summary>
+    public async Task<TargetConnection> ConnectUnderResetAsync(bool haltOnReset = true)
     {
         await Target.DriveResetLineAsync(ResetLineAction.Assert, Ct);
         var connection = await Target.ConnectAsync(Ct);
+        if (haltOnReset)
+        {
+            await Target.WriteUInt32Async(Dhcsr, DhcsrHaltDebugEn, Ct);
+            await Target.WriteUInt32Async(Demcr, await ReadWordAsync(Demcr) | DemcrVcCoreReset, Ct);
+        }
+
         await Target.DriveResetLineAsync(ResetLineAction.Release, Ct);
         return connection;
     }

@@ -98,6 +98,42 @@ public sealed class RemapAndLowPowerFaultTests
     }
 
     [Theory]
+    [InlineData("stm32f103c8")]
+    [InlineData("gd32f103c8")]
+    public async Task SwdRemapped_ReleasedWithoutHalt_FirmwareRemapsAgain(string chip)
+    {
+        // Arrange
+        await using var slot = await EmulatedSlot.OpenAsync($"emulator://{chip}?faults=swd-remapped");
+
+        // Act: connected under reset, but NRST released without asking for a halt: the firmware runs
+        await slot.ConnectUnderResetAsync(haltOnReset: false);
+        var read = await Record.ExceptionAsync(async () => await slot.ReadWordAsync(CloneBus.CpuId));
+
+        // Assert: the DP stops answering mid-session; the probe reports an SWD DP/AP error, our driver a link error
+        Assert.Equal(TargetErrorKind.LinkError, Assert.IsType<TargetException>(read).Kind);
+    }
+
+    [Theory]
+    [InlineData("swd-remapped", TargetErrorKind.LinkError)]
+    [InlineData("low-power", TargetErrorKind.WaitTimeout)]
+    public async Task Fault_ResetAndHaltKeepsTheCore_ResetAndRunStartsTheFirmware(string fault, TargetErrorKind afterRun)
+    {
+        // Arrange
+        await using var slot = await EmulatedSlot.OpenAsync($"emulator://cks32f103c8?faults={fault}");
+        await slot.ConnectUnderResetAsync();
+
+        // Act: a reset through AIRCR with the halt on the reset vector keeps the attachment; one that runs ends it
+        await slot.Target.Core.ResetAndHaltAsync(Ct);
+        var afterHalt = await slot.ReadWordAsync(CloneBus.CpuId);
+        await slot.Target.Core.ResetAndRunAsync(Ct);
+        var read = await Record.ExceptionAsync(async () => await slot.ReadWordAsync(CloneBus.CpuId));
+
+        // Assert
+        Assert.Equal(0x412FC231u, afterHalt);
+        Assert.Equal(afterRun, Assert.IsType<TargetException>(read).Kind);
+    }
+
+    [Theory]
     [InlineData("stm32f103c8", "low-power", 0x2u, true)] // DBG_STOP keeps debug alive in Stop
     [InlineData("cks32f103c8", "low-power:standby", 0x4u, true)] // DBG_STANDBY in Standby
     [InlineData("stm32f103c8", "low-power:standby", 0x2u, false)] // DBG_STOP does not help in Standby
