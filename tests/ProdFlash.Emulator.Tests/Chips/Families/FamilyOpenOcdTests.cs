@@ -79,4 +79,35 @@ public sealed class FamilyOpenOcdTests
         Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
         Assert.True(run.Output.IndexOf("RDP level 0", StringComparison.Ordinal) > run.Output.LastIndexOf("RDP level 1", StringComparison.Ordinal), run.ToString());
     }
+
+    [Fact]
+    public async Task OptionsWrite_F407_UserBitsRoundTripThroughOptstrt()
+    {
+        await using var bench = FamilyOpenOcdBench.Start("stm32f407vg");
+
+        var run = await bench.RunAsync("target/stm32f4x.cfg", "reset halt", "stm32f2x options_read 0", "stm32f2x options_write 0 0xcc", "stm32f2x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("stm32f2x user_options 0xEC"); // WDG_SW, nRST_STOP, nRST_STDBY of the factory 0x0FFFAAED
+        run.AssertPrinted("stm32f2x write options complete.");
+        run.AssertPrinted("stm32f2x user_options 0xCC");
+        var controller = Assert.IsType<Stm32F4FlashController>(bench.Chip.Flash);
+        Assert.Equal(0x0FFFAACCu, controller.StoredOptcr); // hardware watchdog now; RDP and nWRP untouched
+    }
+
+    [Fact]
+    public async Task OptionsRead_F030Rdp1_ShowsProtectionThenUnlockAndOptionsLoadRegress()
+    {
+        await using var bench = FamilyOpenOcdBench.Start("stm32f030f4", new ChipFaults(Rdp1: true));
+
+        var run = await bench.RunAsync("target/stm32f0x.cfg", "reset halt", "stm32f1x options_read 0", "stm32f1x unlock 0", "stm32f1x options_load 0", "reset halt", "stm32f1x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("option byte register = 0xffffff02"); // RDPRT = 01, USER 0xFF
+        run.AssertPrinted("stm32x unlocked.");
+        run.AssertPrinted("option byte register = 0xffffff00");
+        Assert.True(run.Output.IndexOf("read protection: off", StringComparison.Ordinal) > run.Output.IndexOf("read protection: on", StringComparison.Ordinal), run.ToString());
+        Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
+        Assert.DoesNotContain("timed out", run.Output, StringComparison.Ordinal);
+    }
 }
