@@ -297,11 +297,6 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
         }
 
         var option = (byte)value;
-        if (offset == 0 && option == _rdpLevel0 && LoadedRdp != _rdpLevel0)
-        {
-            Erase(0, Spec.FlashSize, Spec.Timings.MassErase.Time); // level 1 → 0 regression mass-erases (reference §4.1)
-        }
-
         _options.ProgramHalfWord(offset, RdpEncoding.WithComplement(option)); // the interface stores the complement itself
         StartBusy(Spec.Timings.Program.Time);
         return BusResult.Ok;
@@ -401,6 +396,14 @@ public sealed class Stm32F0FlashController : Stm32FlashControllerBase
         {
             if (!Faults.OptionByteWriteFails)
             {
+                if (LoadedRdp != _rdpLevel0)
+                {
+                    // Leaving level 1 starts here: erasing the option bytes of a protected chip mass-erases the main
+                    // flash first (reference §4.1 "regression 1→0 mass-erases"). Modeled at the option erase, where
+                    // OpenOCD's stm32f1x unlock waits its erase timeout, not at the RDP half-word (a 5 ms wait).
+                    Erase(0, Spec.FlashSize, Spec.Timings.MassErase.Time);
+                }
+
                 _options.EraseAll();
             }
 

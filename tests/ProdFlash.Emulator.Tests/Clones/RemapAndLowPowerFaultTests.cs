@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using ProdFlash.Core.Targets;
 using ProdFlash.Emulator.Chips;
-using ProdFlash.Emulator.Timing;
 using ProdFlash.Emulator.Faults;
+using ProdFlash.Emulator.Timing;
 
 namespace ProdFlash.Emulator.Tests.Clones;
 

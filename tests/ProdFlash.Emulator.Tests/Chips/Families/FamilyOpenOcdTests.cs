@@ -94,4 +94,20 @@ public sealed class FamilyOpenOcdTests
         var controller = Assert.IsType<Stm32F4FlashController>(bench.Chip.Flash);
         Assert.Equal(0x0FFFAACCu, controller.StoredOptcr); // hardware watchdog now; RDP and nWRP untouched
     }
+
+    [Fact]
+    public async Task OptionsRead_F030Rdp1_ShowsProtectionThenUnlockAndOptionsLoadRegress()
+    {
+        await using var bench = FamilyOpenOcdBench.Start("stm32f030f4", new ChipFaults(Rdp1: true));
+
+        var run = await bench.RunAsync("target/stm32f0x.cfg", "reset halt", "stm32f1x options_read 0", "stm32f1x unlock 0", "stm32f1x options_load 0", "reset halt", "stm32f1x options_read 0");
+
+        run.AssertSucceeded();
+        run.AssertPrinted("option byte register = 0xffffff02"); // RDPRT = 01, USER 0xFF
+        run.AssertPrinted("stm32x unlocked.");
+        run.AssertPrinted("option byte register = 0xffffff00");
+        Assert.True(run.Output.IndexOf("read protection: off", StringComparison.Ordinal) > run.Output.IndexOf("read protection: on", StringComparison.Ordinal), run.ToString());
+        Assert.Equal(bench.Chip.Spec.FlashSize, bench.Chip.BytesErased);
+        Assert.DoesNotContain("timed out", run.Output, StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,27 @@ public sealed class Stm32L4G0ChipTests
     }
 
     [Theory]
+    [InlineData("stm32g071rb")]
+    [InlineData("stm32l476rg")]
+    [InlineData("stm32f407vg")]
+    public void Unlock_WrongOptionKey_BusFaultAndOptionsStayLockedUntilReset(string part)
+    {
+        var chip = FamilyBus.Create(part, new ManualModeledClock());
+        var map = chip.Spec.Family.FlashController;
+        chip.Unlock();
+
+        Assert.Equal(BusResult.Fault, chip.Write(chip.Reg("OPTKEYR"), AccessWidth.Word, map.Key1)); // KEY1 is not OPTKEY1 here
+        Assert.Equal(BusResult.Fault, chip.Write(chip.Reg("OPTKEYR"), AccessWidth.Word, map.OptKey1));
+        chip.SetResetLine(true);
+        chip.SetResetLine(false);
+        chip.UnlockOptions();
+
+        var lockRegister = part.StartsWith("stm32f4", StringComparison.Ordinal) ? "OPTCR" : "CR";
+        var lockBit = part.StartsWith("stm32f4", StringComparison.Ordinal) ? chip.OptionField("OPTLOCK") : chip.Mask("CR", "OPTLOCK");
+        Assert.Equal(0u, chip.Read32(chip.Reg(lockRegister)) & lockBit);
+    }
+
+    [Theory]
     [InlineData("stm32g071rb", 85.0)]   // DS13560 t_prog typical (catalog has none for the 0x460 line)
     [InlineData("stm32g030f6", 85.0)]   // catalog typical for the 0x466 line
     [InlineData("stm32l476rg", 81.69)]  // DS10198 t_prog typical
