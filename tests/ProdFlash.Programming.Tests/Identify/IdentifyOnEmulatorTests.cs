@@ -11,6 +11,7 @@ namespace ProdFlash.Programming.Tests.Identify;
 public sealed class IdentifyOnEmulatorTests
 {
     [Theory]
+    [InlineData("stm32f030f4", 0x0BB11477u, 0x444, 16)]
     [InlineData("stm32f103c8", 0x1BA01477u, 0x410, 64)]
     [InlineData("stm32f407vg", 0x2BA01477u, 0x413, 1024)]
     [InlineData("stm32g071rb", 0x0BC11477u, 0x460, 128)]
