@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+using ProdFlash.Data.Entities;
+
+namespace ProdFlash.Data.Configurations;
+
+internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
+{
+    public void Configure(EntityTypeBuilder<Run> builder)
+    {
+        builder.Property(r => r.Operator).HasMaxLength(64);
+        builder.Property(r => r.LotCode).HasMaxLength(64);
+        builder.HasOne(r => r.Fixture).WithMany().HasForeignKey(r => r.FixtureId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(r => r.Recipe).WithMany().HasForeignKey(r => r.RecipeId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(r => r.StartedAt);
+    }
+}
+
+/// <summary>The attempt table: the one that grows to millions of rows. Index choices are explained in docs/data.md.</summary>
+internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
+{
+    public void Configure(EntityTypeBuilder<Attempt> builder)
+    {
+        builder.Property(a => a.ProbeSerial).HasMaxLength(64);
+        builder.Property(a => a.McuUid).HasMaxLength(24);
+        builder.Property(a => a.DevicePart).HasMaxLength(32);
+        builder.Property(a => a.Genuineness).HasMaxLength(64);
+        builder.Property(a => a.SerialText).HasMaxLength(64);
+        builder.Property(a => a.OptionBytesBefore).HasMaxLength(512);
+        builder.Property(a => a.OptionBytesAfter).HasMaxLength(512);
+        builder.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.FailureCode).HasConversion<string>().HasMaxLength(40);
+        builder.Property(a => a.FailedPhase).HasConversion<string>().HasMaxLength(16);
+        builder.Property(a => a.StartedAt).HasField("_startedAt");
+        builder.Property(a => a.StartedHour);
+
+        builder.HasOne(a => a.Run).WithMany().HasForeignKey(a => a.RunId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(a => a.Station).WithMany().HasForeignKey(a => a.StationId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Fixture>().WithMany().HasForeignKey(a => a.FixtureId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(a => a.Slot).WithMany().HasForeignKey(a => a.SlotId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(a => a.Recipe).WithMany().HasForeignKey(a => a.RecipeId).OnDelete(DeleteBehavior.Restrict);
+
+        // Report index: every yield / FPY / Pareto query filters a time range and groups or counts these columns,
+        // so the query reads this index alone (covering) and never the wide rows.
+        builder.HasIndex(a => new { a.StartedAt, a.StationId, a.FixtureId, a.SlotId, a.RecipeId, a.StartedHour, a.State, a.IsFirstAttempt, a.FailureCode })
+            .HasDatabaseName("IX_Attempts_Report");
+
+        // Attempt pages filtered by station, newest first (keyset on StartedAt, Id).
+        builder.HasIndex(a => new { a.StationId, a.StartedAt }).HasDatabaseName("IX_Attempts_Station_Time");
+
+        // Unit look-ups (traceability): every attempt of a unit by UID, by serial; and the recovery scan of Running rows.
+        builder.HasIndex(a => a.McuUid);
+        builder.HasIndex(a => a.SerialText);
+        builder.HasIndex(a => a.RunId);
+        builder.HasIndex(a => a.SlotId);
+        builder.HasIndex(a => a.RecipeId);
+        builder.HasIndex(a => a.State).HasFilter("\"State\" = 'Running'").HasDatabaseName("IX_Attempts_Running");
+    }
+}
+
+internal sealed class SerialEntryConfiguration : IEntityTypeConfiguration<SerialEntry>
+{
+    public void Configure(EntityTypeBuilder<SerialEntry> builder)
+    {
+        builder.ToTable("SerialLedger");
+        builder.Property(s => s.Scheme).HasMaxLength(100);
+        builder.Property(s => s.Text).HasMaxLength(64);
+        builder.Property(s => s.State).HasConversion<string>().HasMaxLength(16);
+
+        // One value per scheme, ever: the unique index is the last line of defence, and its order gives the
+        // highest value ever reserved (voided included) in one index seek.
+        builder.HasIndex(s => new { s.Scheme, s.Sequence }).IsUnique();
+        builder.HasIndex(s => s.Text);
+        builder.HasIndex(s => s.AttemptId);
+        builder.HasIndex(s => s.State).HasFilter("\"State\" = 'Reserved'").HasDatabaseName("IX_SerialLedger_Reserved");
+    }
+}
