@@ -83,6 +83,24 @@ public sealed class StationDatabase
         }
     }
 
+    /// <summary>
+    /// Refreshes the query planner's statistics (<c>PRAGMA optimize</c>, https://sqlite.org/pragma.html#pragma_optimize):
+    /// cheap when nothing changed; the host calls it after <see cref="MigrateAsync"/> and once a day.
+    /// </summary>
+    public async Task OptimizeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateContext();
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(context.Database.GetDbConnection(), "PRAGMA optimize=0x10002;", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The names of migrations not yet applied to the file.</summary>
     public async Task<IReadOnlyList<string>> GetPendingMigrationsAsync(CancellationToken cancellationToken = default)
     {

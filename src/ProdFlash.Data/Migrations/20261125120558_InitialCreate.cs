@@ -319,9 +319,9 @@ namespace ProdFlash.Data.Migrations
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Attempts_FixtureId",
+                name: "IX_Attempts_Fixture_Time",
                 table: "Attempts",
-                column: "FixtureId");
+                columns: new[] { "FixtureId", "StartedAt", "StartedHour", "State", "IsFirstAttempt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Attempts_McuUid",
@@ -329,14 +329,9 @@ namespace ProdFlash.Data.Migrations
                 column: "McuUid");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Attempts_RecipeId",
+                name: "IX_Attempts_Recipe_State_Time",
                 table: "Attempts",
-                column: "RecipeId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Attempts_Report",
-                table: "Attempts",
-                columns: new[] { "StartedAt", "StationId", "FixtureId", "SlotId", "RecipeId", "StartedHour", "State", "IsFirstAttempt", "FailureCode" });
+                columns: new[] { "RecipeId", "State", "StartedAt", "StartedHour", "IsFirstAttempt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Attempts_RunId",
@@ -355,14 +350,19 @@ namespace ProdFlash.Data.Migrations
                 column: "SerialText");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Attempts_SlotId",
+                name: "IX_Attempts_Slot_Time",
                 table: "Attempts",
-                column: "SlotId");
+                columns: new[] { "SlotId", "StartedAt", "StartedHour", "State", "IsFirstAttempt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Attempts_Station_Time",
                 table: "Attempts",
-                columns: new[] { "StationId", "StartedAt" });
+                columns: new[] { "StationId", "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Attempts_Time",
+                table: "Attempts",
+                columns: new[] { "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_At",
@@ -414,11 +414,6 @@ namespace ProdFlash.Data.Migrations
                 column: "StartedAt");
 
             migrationBuilder.CreateIndex(
-                name: "IX_SerialLedger_AttemptId",
-                table: "SerialLedger",
-                column: "AttemptId");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_SerialLedger_Reserved",
                 table: "SerialLedger",
                 column: "State",
@@ -429,11 +424,6 @@ namespace ProdFlash.Data.Migrations
                 table: "SerialLedger",
                 columns: new[] { "Scheme", "Sequence" },
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_SerialLedger_Text",
-                table: "SerialLedger",
-                column: "Text");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Slots_FixtureId_Position",

@@ -10,7 +10,7 @@ using ProdFlash.Data;
 namespace ProdFlash.Data.Migrations
 {
     [DbContext(typeof(StationDbContext))]
-    [Migration("20261125115212_InitialCreate")]
+    [Migration("20261125120558_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -151,27 +151,30 @@ namespace ProdFlash.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FixtureId");
-
                     b.HasIndex("McuUid");
-
-                    b.HasIndex("RecipeId");
 
                     b.HasIndex("RunId");
 
                     b.HasIndex("SerialText");
 
-                    b.HasIndex("SlotId");
-
                     b.HasIndex("State")
                         .HasDatabaseName("IX_Attempts_Running")
                         .HasFilter("\"State\" = 'Running'");
 
-                    b.HasIndex("StationId", "StartedAt")
-                        .HasDatabaseName("IX_Attempts_Station_Time");
+                    b.HasIndex("FixtureId", "StartedAt", "StartedHour", "State", "IsFirstAttempt")
+                        .HasDatabaseName("IX_Attempts_Fixture_Time");
 
-                    b.HasIndex("StartedAt", "StationId", "FixtureId", "SlotId", "RecipeId", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
-                        .HasDatabaseName("IX_Attempts_Report");
+                    b.HasIndex("RecipeId", "State", "StartedAt", "StartedHour", "IsFirstAttempt")
+                        .HasDatabaseName("IX_Attempts_Recipe_State_Time");
+
+                    b.HasIndex("SlotId", "StartedAt", "StartedHour", "State", "IsFirstAttempt")
+                        .HasDatabaseName("IX_Attempts_Slot_Time");
+
+                    b.HasIndex("StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
+                        .HasDatabaseName("IX_Attempts_Time");
+
+                    b.HasIndex("StationId", "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
+                        .HasDatabaseName("IX_Attempts_Station_Time");
 
                     b.ToTable("Attempts");
                 });
@@ -475,13 +478,9 @@ namespace ProdFlash.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AttemptId");
-
                     b.HasIndex("State")
                         .HasDatabaseName("IX_SerialLedger_Reserved")
                         .HasFilter("\"State\" = 'Reserved'");
-
-                    b.HasIndex("Text");
 
                     b.HasIndex("Scheme", "Sequence")
                         .IsUnique();
