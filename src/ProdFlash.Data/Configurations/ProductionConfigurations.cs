@@ -45,7 +45,9 @@ internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
         // FailureCode, so each index below carries those columns and the query reads the index alone (covering), never
         // the wide rows. SQLite picks an index whose leading column is the GROUP BY key (it saves the sort), so each
         // grouping key leads one index; the rest of the columns make it covering. docs/data.md has the query plans.
-        builder.HasIndex(a => new { a.StartedAt, a.StartedHour, a.State, a.IsFirstAttempt, a.FailureCode })
+        // Hour first: totals per hour (the roll-up source of days and shifts) stream out of index order without a sort;
+        // the queries bound StartedHour as well as StartedAt so the range is a seek.
+        builder.HasIndex(a => new { a.StartedHour, a.StartedAt, a.State, a.IsFirstAttempt, a.FailureCode })
             .HasDatabaseName("IX_Attempts_Time");
         builder.HasIndex(a => new { a.StationId, a.StartedAt, a.StartedHour, a.State, a.IsFirstAttempt, a.FailureCode })
             .HasDatabaseName("IX_Attempts_Station_Time");

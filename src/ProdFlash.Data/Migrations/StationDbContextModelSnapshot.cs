@@ -167,7 +167,7 @@ namespace ProdFlash.Data.Migrations
                     b.HasIndex("SlotId", "StartedAt", "StartedHour", "State", "IsFirstAttempt")
                         .HasDatabaseName("IX_Attempts_Slot_Time");
 
-                    b.HasIndex("StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
+                    b.HasIndex("StartedHour", "StartedAt", "State", "IsFirstAttempt", "FailureCode")
                         .HasDatabaseName("IX_Attempts_Time");
 
                     b.HasIndex("StationId", "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")

@@ -84,7 +84,11 @@ public sealed class ProductionReports
         }
         else
         {
-            var (bucketOf, decode) = Buckets(bucket, filter);
+            // Totals group by the stored hour, which streams out of IX_Attempts_Time in index order (no sort), and
+            // roll up here; per-key reports number days and shifts in SQL where the offset allows it.
+            var (bucketOf, decode) = dimension == YieldDimension.Total
+                ? (a => a.StartedHour, hour => HourKey(hour, bucket))
+                : Buckets(bucket, filter);
             raw = await attempts.GroupBy(Compose(key, bucketOf, (k, b) => new { K = k, B = b }))
                 .Select(g => new RawYield(
                     g.Key.K,
@@ -250,14 +254,17 @@ public sealed class ProductionReports
 
     internal static IQueryable<Attempt> Apply(IQueryable<Attempt> attempts, AttemptFilter filter)
     {
+        // The hour bounds are implied by the time bounds; they let an index that leads with StartedHour seek the range.
         if (filter.From is { } from)
         {
-            attempts = attempts.Where(a => a.StartedAt >= from);
+            var fromHour = StoreTime.HourOf(from);
+            attempts = attempts.Where(a => a.StartedHour >= fromHour && a.StartedAt >= from);
         }
 
         if (filter.To is { } to)
         {
-            attempts = attempts.Where(a => a.StartedAt < to);
+            var toHour = StoreTime.HourOf(to);
+            attempts = attempts.Where(a => a.StartedHour <= toHour && a.StartedAt < to);
         }
 
         if (filter.StationId is { } station)

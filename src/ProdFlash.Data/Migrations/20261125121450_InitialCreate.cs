@@ -362,7 +362,7 @@ namespace ProdFlash.Data.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_Attempts_Time",
                 table: "Attempts",
-                columns: new[] { "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode" });
+                columns: new[] { "StartedHour", "StartedAt", "State", "IsFirstAttempt", "FailureCode" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_At",

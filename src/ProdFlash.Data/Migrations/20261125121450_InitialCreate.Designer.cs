@@ -10,7 +10,7 @@ using ProdFlash.Data;
 namespace ProdFlash.Data.Migrations
 {
     [DbContext(typeof(StationDbContext))]
-    [Migration("20261125120558_InitialCreate")]
+    [Migration("20261125121450_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -170,7 +170,7 @@ namespace ProdFlash.Data.Migrations
                     b.HasIndex("SlotId", "StartedAt", "StartedHour", "State", "IsFirstAttempt")
                         .HasDatabaseName("IX_Attempts_Slot_Time");
 
-                    b.HasIndex("StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
+                    b.HasIndex("StartedHour", "StartedAt", "State", "IsFirstAttempt", "FailureCode")
                         .HasDatabaseName("IX_Attempts_Time");
 
                     b.HasIndex("StationId", "StartedAt", "StartedHour", "State", "IsFirstAttempt", "FailureCode")
