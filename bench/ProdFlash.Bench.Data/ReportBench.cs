@@ -377,9 +377,6 @@ internal static class ReportBench
             text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.P50:F1} | {r.P95:F1} | {r.Answer} |");
         }
 
-        text.AppendLine();
-        text.AppendLine("Notes. (Written by hand after the run: the machine's load, which queries missed the target and why.)");
-
         var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
         var start = existing.IndexOf("## Report queries", StringComparison.Ordinal);
         if (start >= 0)

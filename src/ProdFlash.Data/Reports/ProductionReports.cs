@@ -82,13 +82,26 @@ public sealed class ProductionReports
                     g.Count(a => a.IsFirstAttempt && a.State == AttemptState.Passed)))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
         }
+        else if (dimension == YieldDimension.Total)
+        {
+            // Totals group by the stored hour, which streams out of IX_Attempts_Time in index order (no sort), and are
+            // rolled up into days and shifts here.
+            raw = await attempts.GroupBy(a => a.StartedHour)
+                .Select(g => new RawYield(
+                    0,
+                    g.Key,
+                    g.Count(),
+                    g.Count(a => a.State == AttemptState.Passed),
+                    g.Count(a => a.State == AttemptState.Failed),
+                    g.Count(a => a.IsFirstAttempt),
+                    g.Count(a => a.IsFirstAttempt && a.State == AttemptState.Passed)))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            timeKey = hour => HourKey(hour, bucket);
+        }
         else
         {
-            // Totals group by the stored hour, which streams out of IX_Attempts_Time in index order (no sort), and
-            // roll up here; per-key reports number days and shifts in SQL where the offset allows it.
-            var (bucketOf, decode) = dimension == YieldDimension.Total
-                ? (a => a.StartedHour, hour => HourKey(hour, bucket))
-                : Buckets(bucket, filter);
+            // Per-key reports number days and shifts in SQL where the offset allows it (one row per key and bucket).
+            var (bucketOf, decode) = Buckets(bucket, filter);
             raw = await attempts.GroupBy(Compose(key, bucketOf, (k, b) => new { K = k, B = b }))
                 .Select(g => new RawYield(
                     g.Key.K,
