@@ -47,6 +47,17 @@ public class DeviceCatalogTimingTests
     }
 
     [Fact]
+    public void PartTimings_F407_AreTheLineOverrideNotTheFamilyBlock()
+    {
+        // Line 0x413 cites DS8626; the F4 family block does not know the program time.
+        var part = Part("stm32f407vg");
+
+        Assert.Same(part.Line.Timings, part.Timings);
+        Assert.Equal(TimeSpan.FromMicroseconds(16), part.Timings.Program.Typical);
+        Assert.False(part.Family.Timings.Program.IsKnown);
+    }
+
+    [Fact]
     public void F411_Timings_FamilyValuesNotDs8626()
     {
         // DS10314 (F411) was not checked: the line keeps the F4 family's Zephyr/OpenOCD bounds, program time unknown.
