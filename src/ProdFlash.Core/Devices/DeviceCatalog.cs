@@ -447,7 +447,11 @@ public sealed partial class DeviceCatalog
                 return timing;
             })
             .ToList();
-        var timings = new FlashTimings(ReadRange(entry.Object("program"), finish: true), erase, ReadRange(entry.Object("massErase"), finish: true));
+        var timings = new FlashTimings(
+            ReadRange(entry.Object("program"), finish: true),
+            erase,
+            ReadRange(entry.Object("massErase"), finish: true),
+            ReadRange(entry.Object("optionBytes"), finish: true));
         entry.EnsureAllRead();
         return timings;
     }

@@ -245,6 +245,13 @@ public sealed class DevicePart
     /// <summary>The family.</summary>
     public DeviceFamily Family => Line.Family;
 
+    /// <summary>
+    /// The flash timings that apply to this part: its line's, which are the family's unless the line cites its own
+    /// datasheet (e.g. DS8626 for the F405/407 line, the STM32G030 values for line 0x466). Prefer this to
+    /// <see cref="DeviceFamily.Timings"/>, which lacks those line values.
+    /// </summary>
+    public FlashTimings Timings => Line.Timings;
+
     /// <summary>Main flash in KiB (what the flash-size register reads).</summary>
     public int FlashKiB { get; }
 

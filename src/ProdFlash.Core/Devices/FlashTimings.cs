@@ -25,7 +25,11 @@ public sealed record EraseTiming(uint UnitSize, TimingRange Time);
 /// <param name="Program">Time to program one programming unit (see <see cref="ProgrammingUnit"/>).</param>
 /// <param name="UnitErase">Time to erase one page or sector, by unit size.</param>
 /// <param name="MassErase">Time for a mass erase (per bank where the datasheet says so).</param>
-public sealed record FlashTimings(TimingRange Program, IReadOnlyList<EraseTiming> UnitErase, TimingRange MassErase)
+/// <param name="OptionBytes">
+/// Time for one option-byte programming operation (F0/F1: one option half-word; F4: one OPTSTRT; G0/L4: one OPTSTRT),
+/// not counting the option-byte loader reset.
+/// </param>
+public sealed record FlashTimings(TimingRange Program, IReadOnlyList<EraseTiming> UnitErase, TimingRange MassErase, TimingRange OptionBytes)
 {
     /// <summary>The erase time for units of <paramref name="unitSize"/> bytes, or an unknown range when none is listed.</summary>
     public TimingRange EraseTime(uint unitSize) =>

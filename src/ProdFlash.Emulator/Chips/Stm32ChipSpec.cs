@@ -2,22 +2,67 @@ using ProdFlash.Core.Devices;
 
 namespace ProdFlash.Emulator.Chips;
 
-/// <summary>A modeled flash time with where it came from (catalog typical, catalog maximum, or a datasheet fallback).</summary>
+/// <summary>Which value a modeled flash time took.</summary>
+public enum ModeledTimeOrigin
+{
+    /// <summary>The device catalog's typical value.</summary>
+    CatalogTypical,
+
+    /// <summary>The device catalog's maximum, its typical being unknown (the part is modeled slow, never fast).</summary>
+    CatalogMaximum,
+
+    /// <summary>
+    /// The catalog has neither value: a fallback written in <see cref="Stm32Specs"/> that no public datasheet source
+    /// confirmed for this part. Figures built on it must say so.
+    /// </summary>
+    Assumption,
+}
+
+/// <summary>A modeled flash time with where it came from (catalog typical, catalog maximum, or an assumption).</summary>
 /// <param name="Time">The time the model charges.</param>
 /// <param name="Source">Which value was taken and from where.</param>
-public sealed record ModeledTime(TimeSpan Time, string Source);
+/// <param name="Origin">Whether the time is a catalog value or an assumption.</param>
+public sealed record ModeledTime(TimeSpan Time, string Source, ModeledTimeOrigin Origin)
+{
+    /// <summary>Whether the time is an assumption rather than a catalog (datasheet) value.</summary>
+    public bool IsAssumption => Origin == ModeledTimeOrigin.Assumption;
+}
 
 /// <summary>The flash operation times an F0/F4/G0/L4 model charges.</summary>
 /// <param name="Program">One programming operation: an F0 half-word, an F4 access of PSIZE width, a G0/L4 double word.</param>
 /// <param name="UnitErase">One page or sector erase, by unit size in bytes.</param>
 /// <param name="MassErase">A mass erase (per bank on dual-bank parts).</param>
-public sealed record FamilyFlashTimes(ModeledTime Program, IReadOnlyDictionary<uint, ModeledTime> UnitErase, ModeledTime MassErase)
+/// <param name="OptionBytes">One option-byte programming operation (the catalog's option-byte time, else an assumption).</param>
+public sealed record FamilyFlashTimes(
+    ModeledTime Program,
+    IReadOnlyDictionary<uint, ModeledTime> UnitErase,
+    ModeledTime MassErase,
+    ModeledTime OptionBytes)
 {
     /// <summary>The erase time of a unit of <paramref name="unitSize"/> bytes.</summary>
     /// <exception cref="ChipConfigurationException">No time is known for that unit size.</exception>
     public TimeSpan EraseTime(uint unitSize) => UnitErase.TryGetValue(unitSize, out var time)
         ? time.Time
         : throw new ChipConfigurationException($"No erase time is modeled for {unitSize}-byte units.");
+
+    /// <summary>
+    /// Every time that is an assumption, keyed by what it times: <c>program</c>, <c>erase {size}</c> (unit size in
+    /// bytes), <c>mass erase</c>, <c>option bytes</c>. Empty when every time comes from the catalog.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModeledTime> Assumptions
+    {
+        get
+        {
+            var all = new List<KeyValuePair<string, ModeledTime>>
+            {
+                new("program", Program),
+                new("mass erase", MassErase),
+                new("option bytes", OptionBytes),
+            };
+            all.AddRange(UnitErase.OrderBy(e => e.Key).Select(e => new KeyValuePair<string, ModeledTime>($"erase {e.Key}", e.Value)));
+            return all.Where(e => e.Value.IsAssumption).ToDictionary(e => e.Key, e => e.Value);
+        }
+    }
 }
 
 /// <summary>One erasable unit of the main flash: page (F0/G0/L4) or sector (F4).</summary>
@@ -97,6 +142,12 @@ public sealed record Stm32ChipSpec
 
     /// <summary>The flash timings the model charges.</summary>
     public required FamilyFlashTimes Timings { get; init; }
+
+    /// <summary>
+    /// The modeled flash times that are assumptions rather than catalog values (see <see cref="FamilyFlashTimes.Assumptions"/>),
+    /// so a benchmark built on this model can name them.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModeledTime> TimingAssumptions => Timings.Assumptions;
 
     /// <summary>Nominal supply voltage the probe senses, in volts.</summary>
     public required double NominalVoltage { get; init; }

@@ -4,11 +4,12 @@ namespace ProdFlash.Emulator.Chips;
 
 /// <summary>
 /// Builds <see cref="Stm32ChipSpec"/> records for STM32F0, F4, G0 and L4 parts from the device catalog. The debug-side
-/// facts and datasheet times the catalog does not hold are cited here; wherever the catalog has a value it wins.
+/// facts the catalog does not hold are cited here; every flash time comes from the catalog where it has one.
 /// </summary>
 /// <remarks>
 /// Flash times: the catalog's typical value; where it is unknown, the catalog's maximum (so such a part is modeled
-/// slow, never fast); where the catalog has neither, the datasheet typical value cited in <see cref="Fallbacks"/>.
+/// slow, never fast); where the catalog has neither, the one named assumption per value below, marked
+/// <see cref="ModeledTimeOrigin.Assumption"/> so <see cref="Stm32ChipSpec.TimingAssumptions"/> lists it.
 /// </remarks>
 public static class Stm32Specs
 {
@@ -116,64 +117,111 @@ public static class Stm32Specs
     private static FamilyFlashTimes Times(DevicePart part, string key)
     {
         var timings = part.Line.Timings;
-        var fallback = Fallbacks[key];
         var erase = new Dictionary<uint, ModeledTime>();
         foreach (var size in part.Layout.Units.Select(u => u.Size).Distinct())
         {
-            erase[size] = Pick(timings.EraseTime(size), fallback.Erase.GetValueOrDefault(size), part, $"{size}-byte erase");
+            erase[size] = Pick(timings.EraseTime(size), EraseAssumption(key, size), part, $"{size}-byte erase");
         }
 
+        var firstUnitErase = erase[part.Layout.Units.First().Size];
         return new FamilyFlashTimes(
-            Pick(timings.Program, fallback.Program, part, "programming"),
+            Pick(timings.Program, ProgramAssumption(key), part, "programming"),
             erase,
-            Pick(timings.MassErase, fallback.MassErase, part, "mass erase"));
+            Pick(timings.MassErase, MassEraseAssumption(key), part, "mass erase"),
+            Pick(timings.OptionBytes, OptionBytesAssumption(firstUnitErase), part, "option-byte programming"));
     }
 
-    private static ModeledTime Pick(TimingRange range, ModeledTime? fallback, DevicePart part, string what)
+    private static ModeledTime Pick(TimingRange range, ModeledTime? assumption, DevicePart part, string what)
     {
         if (range.Typical is { } typical)
         {
-            return new ModeledTime(typical, $"catalog typical ({range.Source})");
+            return new ModeledTime(typical, $"catalog typical ({range.Source})", ModeledTimeOrigin.CatalogTypical);
         }
 
         if (range.Maximum is { } maximum)
         {
-            return new ModeledTime(maximum, $"catalog maximum, typical unknown ({range.Source})");
+            return new ModeledTime(maximum, $"catalog maximum, typical unknown ({range.Source})", ModeledTimeOrigin.CatalogMaximum);
         }
 
-        return fallback ?? throw Missing(part, $"the {what} time");
+        return assumption ?? throw Missing(part, $"the {what} time");
     }
 
-    /// <summary>A family's datasheet typical times, used only where the catalog has neither typical nor maximum.</summary>
-    private sealed record FallbackTimes(ModeledTime Program, IReadOnlyDictionary<uint, ModeledTime> Erase, ModeledTime MassErase);
+    private static ModeledTime Assumed(TimeSpan time, string why) => new(time, $"assumption: {why}", ModeledTimeOrigin.Assumption);
+
+    // One assumption per value the catalog leaves null (stm32-devices.json says why each is null). None of these
+    // numbers was confirmed by a public datasheet source; each is used only while the catalog has neither typical
+    // nor maximum, and the spec lists it in TimingAssumptions.
+
+    /// <summary>F4 t_prog for lines other than 0x413: DS8626 (F405/407) x32 typical taken for an unchecked datasheet.</summary>
+    private static readonly ModeledTime F4ProgramAssumption = Assumed(
+        TimeSpan.FromMicroseconds(16),
+        "16 µs, the DS8626 (F405/407) x32 typical, taken for an F4 line whose own datasheet was not checked");
+
+    /// <summary>F4 t_ERASE16KB for lines other than 0x413: DS8626 x32 typical taken for an unchecked datasheet.</summary>
+    private static readonly ModeledTime F4Erase16KAssumption = Assumed(
+        TimeSpan.FromMilliseconds(250),
+        "250 ms, the DS8626 (F405/407) t_ERASE16KB x32 typical, taken for an F4 line whose own datasheet was not checked");
+
+    /// <summary>F4 t_ERASE64KB: no public source found for any F4 line.</summary>
+    private static readonly ModeledTime F4Erase64KAssumption = Assumed(
+        TimeSpan.FromMilliseconds(550),
+        "550 ms, DS8626 t_ERASE64KB x32 typical recalled from the datasheet, not confirmed by a public source");
+
+    /// <summary>F0 t_ME: no public source found; the F1 pattern (DS5319 t_ME = t_ERASE, 40 ms max) applied to the F0 page-erase maximum.</summary>
+    private static readonly ModeledTime F0MassEraseAssumption = Assumed(
+        TimeSpan.FromMilliseconds(40),
+        "40 ms, the F0 page-erase maximum (Zephyr), as DS5319 gives the F1 mass erase the page-erase range");
+
+    /// <summary>G0 t_prog for lines other than 0x466: the STM32G030 datasheet typical taken for an unchecked datasheet.</summary>
+    private static readonly ModeledTime G0ProgramAssumption = Assumed(
+        TimeSpan.FromMicroseconds(85),
+        "85 µs, the STM32G030 (line 0x466) double-word typical, taken for a G0 line whose datasheet (e.g. DS12232 G071) was not checked");
+
+    /// <summary>G0 t_ME: no public source found.</summary>
+    private static readonly ModeledTime G0MassEraseAssumption = Assumed(
+        TimeSpan.FromMilliseconds(22.1),
+        "22.1 ms, G0 datasheet t_ME typical recalled, not confirmed by a public source");
+
+    /// <summary>L4 t_prog: no public source found.</summary>
+    private static readonly ModeledTime L4ProgramAssumption = Assumed(
+        TimeSpan.FromMicroseconds(81.69),
+        "81.69 µs, DS10198 (STM32L476) 64-bit t_prog typical recalled, not confirmed by a public source");
+
+    /// <summary>L4 t_ME: no public source found.</summary>
+    private static readonly ModeledTime L4MassEraseAssumption = Assumed(
+        TimeSpan.FromMilliseconds(22.13),
+        "22.13 ms, DS10198 (STM32L476) t_ME typical (one bank) recalled, not confirmed by a public source");
+
+    private static ModeledTime? ProgramAssumption(string key) => key switch
+    {
+        "f4" => F4ProgramAssumption,
+        "g0" => G0ProgramAssumption,
+        "l4" => L4ProgramAssumption,
+        _ => null,
+    };
+
+    private static ModeledTime? EraseAssumption(string key, uint unitSize) => (key, unitSize) switch
+    {
+        ("f4", 16 * 1024) => F4Erase16KAssumption,
+        ("f4", 64 * 1024) => F4Erase64KAssumption,
+        _ => null,
+    };
+
+    private static ModeledTime? MassEraseAssumption(string key) => key switch
+    {
+        "f0" => F0MassEraseAssumption,
+        "g0" => G0MassEraseAssumption,
+        "l4" => L4MassEraseAssumption,
+        _ => null,
+    };
 
     /// <summary>
-    /// Datasheet "Flash memory characteristics" typical values, recalled from the datasheets named (not re-checked
-    /// against the PDFs here; the catalog overrides each one as soon as it lists it).
+    /// Option-byte programming for every family: no public source gives it, so it is assumed to take one erase of
+    /// the first main-flash unit, the time the F0/F4/G0/L4 controller models charge for an option operation.
     /// </summary>
-    private static readonly Dictionary<string, FallbackTimes> Fallbacks = new()
-    {
-        ["f0"] = new(
-            new(TimeSpan.FromMicroseconds(53.5), "DS9773 (STM32F030) t_prog 16-bit typical 53.5 µs"),
-            new Dictionary<uint, ModeledTime>(),
-            new(TimeSpan.FromMilliseconds(40), "DS9773 t_ME 20..40 ms, no typical: maximum taken")),
-        ["f4"] = new(
-            new(TimeSpan.FromMicroseconds(16), "DS8626 (STM32F405/407) t_prog word programming typical 16 µs (any PSIZE)"),
-            new Dictionary<uint, ModeledTime>
-            {
-                [16 * 1024] = new(TimeSpan.FromMilliseconds(400), "DS8626 t_ERASE16KB typical 400 ms (x8)"),
-                [64 * 1024] = new(TimeSpan.FromMilliseconds(1200), "DS8626 t_ERASE64KB typical 1200 ms (x8)"),
-            },
-            new(TimeSpan.FromSeconds(16), "DS8626 t_ME typical 16 s (x8)")),
-        ["g0"] = new(
-            new(TimeSpan.FromMicroseconds(85), "DS12991/DS13560 (STM32G07x) t_prog 64-bit typical 85 µs"),
-            new Dictionary<uint, ModeledTime>(),
-            new(TimeSpan.FromMilliseconds(22.1), "DS13560 t_ME typical 22.1 ms")),
-        ["l4"] = new(
-            new(TimeSpan.FromMicroseconds(81.69), "DS10198 (STM32L476) t_prog 64-bit typical 81.69 µs"),
-            new Dictionary<uint, ModeledTime>(),
-            new(TimeSpan.FromMilliseconds(22.13), "DS10198 t_ME typical 22.13 ms (one bank)")),
-    };
+    private static ModeledTime OptionBytesAssumption(ModeledTime firstUnitErase) => Assumed(
+        firstUnitErase.Time,
+        $"one erase of the first flash unit ({firstUnitErase.Time.TotalMilliseconds} ms, {firstUnitErase.Origin}), as the controller models charge an option operation");
 
     private static CoreSightComponent[] CortexM0Components() =>
     [
@@ -194,5 +242,5 @@ public static class Stm32Specs
     ];
 
     private static ChipConfigurationException Missing(DevicePart part, string what) =>
-        new($"Neither the device catalog nor the model's datasheet fallbacks give {what} for {part.PartNumber}. Add it to stm32-devices.json with its source.");
+        new($"Neither the device catalog nor the model's assumptions give {what} for {part.PartNumber}. Add it to stm32-devices.json with its source.");
 }

@@ -60,11 +60,63 @@ public sealed class FamilyCatalogTests
     {
         var spec = Stm32Specs.FromCatalog("stm32f407vg");
 
-        Assert.Equal(TimeSpan.FromSeconds(4), spec.Timings.EraseTime(131072));
+        // DS8626 Table 40 x32: 128 KiB sector max 2 s (typical unknown), t_prog typical 16 µs; OCD-f2 mass erase 32 s (x8 bound).
+        Assert.Equal(TimeSpan.FromSeconds(2), spec.Timings.EraseTime(131072));
+        Assert.Equal(ModeledTimeOrigin.CatalogMaximum, spec.Timings.UnitErase[131072].Origin);
         Assert.StartsWith("catalog maximum", spec.Timings.UnitErase[131072].Source, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(32), spec.Timings.MassErase.Time);
-        Assert.StartsWith("DS8626", spec.Timings.Program.Source, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMicroseconds(16), spec.Timings.Program.Time);
+        Assert.Equal(ModeledTimeOrigin.CatalogTypical, spec.Timings.Program.Origin);
+        Assert.Contains("DS8626", spec.Timings.Program.Source, StringComparison.Ordinal);
         Assert.Equal(12, spec.Units.Count);
         Assert.Equal(7, spec.Units[7].Number);
+    }
+
+    [Fact]
+    public void TimingAssumptions_F407_OnlyTheValuesNoPublicSourceGives()
+    {
+        // Catalog (DS8626) has t_prog, 16 KiB and 128 KiB erase and mass erase; 64 KiB erase and option bytes are null.
+        var spec = Stm32Specs.FromCatalog("stm32f407vg");
+
+        Assert.Equal(["erase 65536", "option bytes"], spec.TimingAssumptions.Keys.Order(StringComparer.Ordinal));
+        Assert.All(spec.TimingAssumptions.Values, t => Assert.StartsWith("assumption:", t.Source, StringComparison.Ordinal));
+        Assert.Equal(spec.Timings.EraseTime(16384), spec.Timings.OptionBytes.Time); // one erase of sector 0
+    }
+
+    [Fact]
+    public void TimingAssumptions_F411_ProgramAnd16KiBEraseBorrowDs8626()
+    {
+        // DS10314 (F411) not checked: the catalog has only the family's bounds, so the DS8626 values are assumptions here.
+        var spec = Stm32Specs.FromCatalog("stm32f411ce");
+
+        Assert.True(spec.Timings.Program.IsAssumption);
+        Assert.Equal(TimeSpan.FromMicroseconds(16), spec.Timings.Program.Time);
+        Assert.Contains("erase 16384", spec.TimingAssumptions.Keys);
+        Assert.Equal(ModeledTimeOrigin.CatalogMaximum, spec.Timings.UnitErase[131072].Origin);
+        Assert.Equal(TimeSpan.FromSeconds(4), spec.Timings.EraseTime(131072)); // family: Zephyr 128 KiB max 4 s
+    }
+
+    [Fact]
+    public void TimingAssumptions_G030_ProgramAndPageEraseFromCatalog()
+    {
+        // Line 0x466: G030 datasheet quote, double-word 85 µs typical, 2 KiB page 22 ms typical; mass erase unknown.
+        var spec = Stm32Specs.FromCatalog("stm32g030f6");
+
+        Assert.Equal(ModeledTimeOrigin.CatalogTypical, spec.Timings.Program.Origin);
+        Assert.Equal(TimeSpan.FromMilliseconds(22), spec.Timings.EraseTime(2048));
+        Assert.Equal(["mass erase", "option bytes"], spec.TimingAssumptions.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TimingAssumptions_EveryCatalogPart_AreMarkedAndSaySo()
+    {
+        foreach (var part in Stm32Specs.CatalogParts())
+        {
+            var timings = Stm32Specs.FromCatalog(part).Timings;
+            var all = timings.UnitErase.Values.Concat([timings.Program, timings.MassErase, timings.OptionBytes]);
+
+            Assert.All(all, t => Assert.Equal(t.IsAssumption, t.Source.StartsWith("assumption:", StringComparison.Ordinal)));
+            Assert.All(all, t => Assert.True(t.Time > TimeSpan.Zero, $"{part.PartNumber}: {t.Source}"));
+        }
     }
 }

@@ -33,7 +33,7 @@ public sealed class Stm32F0ChipTests
 
         chip.Write16(Flash + 2, 0xA55A);
 
-        clock.Advance(TimeSpan.FromMicroseconds(53.5) - TimeSpan.FromTicks(1)); // DS9773 t_prog typical (catalog: unknown)
+        clock.Advance(TimeSpan.FromMicroseconds(53.5) - TimeSpan.FromTicks(1)); // catalog: STM32F0 datasheet t_prog 16-bit typical 53.5 µs
         Assert.True(chip.Busy());
         clock.Advance(TimeSpan.FromTicks(1));
         Assert.False(chip.Busy());
