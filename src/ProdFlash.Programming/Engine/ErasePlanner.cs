@@ -27,7 +27,7 @@ public static class ErasePlanner
         var skipped = needed.Where(u => matching.Contains(u.Index)).ToList();
         var touched = needed.Where(u => !matching.Contains(u.Index)).ToList();
         var touchedCost = UnitsCost(part, touched);
-        var massCost = part.Family.Timings.MassErase.Typical;
+        var massCost = part.Timings.MassErase.Typical;
         var inv = CultureInfo.InvariantCulture;
         string Costs() => string.Create(inv, $"{touched.Count} units {Show(touchedCost)} vs mass erase {Show(massCost)}");
 
@@ -73,7 +73,7 @@ public static class ErasePlanner
         var total = TimeSpan.Zero;
         foreach (var unit in units)
         {
-            if (part.Family.Timings.EraseTime(unit.Size).Typical is not { } time)
+            if (part.Timings.EraseTime(unit.Size).Typical is not { } time)
             {
                 return null;
             }

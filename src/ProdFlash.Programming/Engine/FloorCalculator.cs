@@ -40,7 +40,7 @@ public static class FloorCalculator
 
         var words = (bytes + 3) / 4;
         var transfer = TimeSpan.FromSeconds((double)words * SwdClocksPerWord / (Math.Max(swdKHz, 1) * 1000.0));
-        var programTypical = part.Family.Timings.Program.Typical;
+        var programTypical = part.Timings.Program.Typical;
         TimeSpan? program = programTypical is { } p ? p * units : null;
         TimeSpan? erase = plan.Mass
             ? plan.MassCost
@@ -48,7 +48,7 @@ public static class FloorCalculator
             : plan.TouchedCost is { } t && plan.MassCost is { } m && plan.SkippedUnits.Count == 0 ? (t < m ? t : m) : plan.TouchedCost;
         var inv = CultureInfo.InvariantCulture;
         var note = program is null || erase is null
-            ? $"unknown: the catalog has no typical {(program is null ? "program" : "erase")} time for {part.Family.Name} ({(program is null ? part.Family.Timings.Program.Source : part.Family.Timings.MassErase.Source)})"
+            ? $"unknown: the catalog has no typical {(program is null ? "program" : "erase")} time for {part.Line.Name} ({(program is null ? part.Timings.Program.Source : part.Timings.MassErase.Source)})"
             : string.Create(inv, $"{units} × {programTypical!.Value.TotalMicroseconds:0.#} µs program + {erase.Value.TotalMilliseconds:0.#} ms erase + {bytes} bytes over SWD at {swdKHz} kHz ({transfer.TotalMilliseconds:0.#} ms)");
         return new PhysicalFloor(erase, program, transfer, note);
     }

@@ -78,12 +78,13 @@ public sealed class FloorAndPlanTests
     [Fact]
     public void Compute_FamilyWithoutTypicalProgramTime_FloorUnknownAndSaysWhy()
     {
-        // Arrange: the catalog has no typical F4 program time (stm32-targets.md §7: NOT FOUND).
-        var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
-        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units.Take(1)], new HashSet<int>(), []);
+        // Arrange: the catalog has no typical program time for the F411 line (its datasheet was not checked;
+        // only the F405/407 line carries DS8626's values, stm32-targets.md §7).
+        var f411 = DeviceCatalog.Default.FindPart("stm32f411re")!;
+        var plan = ErasePlanner.Plan(f411, EraseStrategy.Auto, [.. f411.Layout.Units.Take(1)], new HashSet<int>(), []);
 
         // Act
-        var floor = FloorCalculator.Compute(f407, plan, [(0x0800_0000u, 1024)], 4000);
+        var floor = FloorCalculator.Compute(f411, plan, [(0x0800_0000u, 1024)], 4000);
 
         // Assert
         Assert.Null(floor.Total);
