@@ -11,7 +11,8 @@ namespace ProdFlash.Programming.Engine;
 /// <param name="Core">The core, for the reset that loads new F1 option bytes.</param>
 /// <param name="Clock">The clock BSY waits are bounded on (the probe's modeled clock).</param>
 /// <param name="Volts">The target voltage measured in the power phase, or null.</param>
-public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts);
+/// <param name="CloneFamily">The look-alike family identify named ("APM32"), or null for a genuine or unknown part.</param>
+public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts, string? CloneFamily = null);
 
 /// <summary>Creates the flash driver for one attempt.</summary>
 /// <param name="context">Part, memory, core, clock and voltage.</param>
@@ -33,8 +34,13 @@ public sealed record AttemptOptions
     /// </summary>
     public TimeProvider? ModeledTime { get; init; }
 
-    /// <summary>The catalog drivers with fast block programming.</summary>
-    public static FlashDriverFactory Fast { get; } = context => Create(context, ProgramStrategy.Fast);
+    /// <summary>
+    /// The catalog drivers with fast block programming, except on look-alikes whose flash drops a write that
+    /// arrives while it is busy (<see cref="CloneFlashQuirks"/>): those get one unit per round trip, the only way
+    /// they program correctly.
+    /// </summary>
+    public static FlashDriverFactory Fast { get; } = context =>
+        Create(context, CloneFlashQuirks.LosesWritesWhileBusy(context.CloneFamily) ? ProgramStrategy.Naive : ProgramStrategy.Fast);
 
     /// <summary>The catalog drivers with one round trip per programming unit (the benchmark's contrast).</summary>
     public static FlashDriverFactory Naive { get; } = context => Create(context, ProgramStrategy.Naive);

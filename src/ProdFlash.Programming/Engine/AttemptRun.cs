@@ -417,7 +417,7 @@ internal sealed class AttemptRun
         }
 
         _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
-        _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts));
+        _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, identity.CloneFamily));
         return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
     }
 
