@@ -20,6 +20,13 @@ public static class EmulatedChips
 
     static EmulatedChips()
     {
+        // Every catalog F1 part whose identity and timings the catalog knows well enough for the F1 model
+        // (medium density today: stm32f103c8, stm32f103cb, ...); the others are named in Stm32F1Specs.Unmodeled.
+        foreach (var (name, spec) in Stm32F1Specs.CatalogSpecs())
+        {
+            Factories.TryAdd(name, (faults, clock, index) => new Stm32F1Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));
+        }
+
         // Every catalog part of the F0/F4/G0/L4 families, by its lower-case part number (issue 4 §8).
         foreach (var part in Stm32Specs.CatalogParts())
         {

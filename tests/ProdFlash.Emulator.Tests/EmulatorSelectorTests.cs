@@ -1,3 +1,5 @@
+using ProdFlash.Emulator.Target;
+
 namespace ProdFlash.Emulator.Tests;
 
 public sealed class EmulatorSelectorTests
@@ -36,6 +38,20 @@ public sealed class EmulatorSelectorTests
         var error = Assert.Throws<EmulatorConfigurationException>(() => EmulatorSelector.Parse(text));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stm32f103c8", 64)]
+    [InlineData("stm32f103cb", 128)]
+    [InlineData("stm32f103rb", 128)]
+    public void EmulatedChips_CatalogF1MediumDensityParts_AreModeled(string name, int flashKiB)
+    {
+        var chip = EmulatedChips.Create(name, ProdFlash.Emulator.Chips.ChipFaults.None, new ProdFlash.Emulator.Timing.ModeledClock(TimeProvider.System), 0);
+
+        // FSIZE (0x1FFFF7E0, RM0008 §30.1) holds the flash size in KiB.
+        Assert.Equal(BusResult.Ok, chip.Read(0x1FFF_F7E0, AccessWidth.HalfWord, out var fsize));
+        Assert.Equal((uint)flashKiB, fsize);
+        Assert.Contains(name, EmulatedChips.Names);
     }
 
     [Fact]

@@ -53,6 +53,38 @@ public static class Stm32F1Specs
     public static IReadOnlyDictionary<string, Stm32F1ChipSpec> ByPartName { get; } =
         new[] { Stm32F103C8, Stm32F103CB }.ToDictionary(spec => spec.PartName, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Every STM32F1 part of <see cref="DeviceCatalog.Default"/> the model can be built for (with the line's first
+    /// known revision when the F103 default is not one of its revisions), by lower-case part number.
+    /// </summary>
+    public static IEnumerable<(string PartNumber, Lazy<Stm32F1ChipSpec> Spec)> CatalogSpecs()
+    {
+        foreach (var part in DeviceCatalog.Default.Parts.Where(p => string.Equals(p.Family.Key, "f1", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (Unmodeled(part) is null)
+            {
+                var revId = part.Line.RevisionName(DefaultRevId) is null ? part.Line.Revisions.Keys.Min() : DefaultRevId;
+                yield return (part.PartNumber, new Lazy<Stm32F1ChipSpec>(() => FromCatalog(part, revId)));
+            }
+        }
+    }
+
+    /// <summary>Why the F1 model cannot be built for <paramref name="part"/> from the catalog, or null when it can.</summary>
+    public static string? Unmodeled(DevicePart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        try
+        {
+            var revId = part.Line.RevisionName(DefaultRevId) is null && part.Line.Revisions.Count > 0 ? part.Line.Revisions.Keys.Min() : DefaultRevId;
+            _ = FromCatalog(part, revId);
+            return null;
+        }
+        catch (ChipConfigurationException error)
+        {
+            return error.Message;
+        }
+    }
+
     /// <summary>Builds the spec of catalog part <paramref name="partNumber"/> from <see cref="DeviceCatalog.Default"/>.</summary>
     /// <exception cref="ChipConfigurationException">The catalog does not know the part, or it is not an F1 part the model covers.</exception>
     public static Stm32F1ChipSpec FromCatalog(string partNumber, ushort revId = DefaultRevId)
