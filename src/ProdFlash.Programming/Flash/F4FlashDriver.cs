@@ -265,25 +265,8 @@ internal sealed class F4FlashDriver : FlashDriverBase
         return bits;
     }
 
-    private async ValueTask ThrowOnErrorAsync(uint sr, FlashFailureKind kind, uint address, uint length, string operation, ReadOnlyMemory<byte>? expected, CancellationToken cancellationToken)
-    {
-        if ((sr & ErrorMask) == 0)
-        {
-            return;
-        }
-
-        await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
-        await WriteRegisterAsync(Cr, 0, cancellationToken).ConfigureAwait(false);
-        if ((sr & Mask(Sr, "WRPERR")) != 0)
-        {
-            await ThrowProtectedAsync(sr, address, length, operation, cancellationToken).ConfigureAwait(false);
-        }
-
-        var at = expected is { } data ? await FirstMismatchAsync(address, data, cancellationToken).ConfigureAwait(false) ?? address : address;
-        throw new FlashOperationException(
-            kind,
-            $"The flash interface reported an error {operation} at {Hex(at)}: SR={Hex(sr)} (PGSERR/PGPERR/PGAERR/OPERR: sequence, parallelism, alignment or operation error). Check the programming voltage against PSIZE x{UnitBytes * 8}; retry once.",
-            at,
-            new Dictionary<string, uint> { [Sr] = sr });
-    }
+    private ValueTask ThrowOnErrorAsync(uint sr, FlashFailureKind kind, uint address, uint length, string operation, ReadOnlyMemory<byte>? expected, CancellationToken cancellationToken) =>
+        ThrowOnStatusErrorAsync(sr, ErrorMask, ClearMask, kind, address, length, operation, expected, (status, what, at) =>
+            $"The flash interface reported an error {what} at {Hex(at)}: SR={Hex(status)} (PGSERR/PGPERR/PGAERR/OPERR: sequence, parallelism, alignment or operation error). Check the programming voltage against PSIZE x{UnitBytes * 8}; retry once.",
+            cancellationToken);
 }

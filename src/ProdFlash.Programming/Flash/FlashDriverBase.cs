@@ -248,6 +248,51 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
     /// The first address in [<paramref name="address"/>, +<paramref name="expected"/>.Length) whose flash content differs
     /// from <paramref name="expected"/>, or null when all match (read back in words).
     /// </summary>
+    /// <summary>
+    /// When <paramref name="sr"/> carries one of <paramref name="errorMask"/>'s flags: clears the flags
+    /// (<paramref name="clearMask"/>, write-1-to-clear) and CR, reports a write-protection flag (WRPERR) as
+    /// protection, else throws <paramref name="kind"/> at the first byte that differs from
+    /// <paramref name="expected"/> (or <paramref name="address"/>), with <paramref name="describe"/>'s sentence.
+    /// </summary>
+    /// <param name="sr">The status register value read after the operation.</param>
+    /// <param name="errorMask">The family's error flags in SR.</param>
+    /// <param name="clearMask">The flags to clear (errors and EOP).</param>
+    /// <param name="kind">The failure to report.</param>
+    /// <param name="address">Start of the range operated on.</param>
+    /// <param name="length">Length of the range operated on.</param>
+    /// <param name="operation">What was done, for the message ("programming", "erasing").</param>
+    /// <param name="expected">The data that should now be in flash, to find the first differing byte; null for an erase.</param>
+    /// <param name="describe">Makes the message from (SR, operation, failing address).</param>
+    /// <param name="cancellationToken">Cancels the register accesses.</param>
+    protected async ValueTask ThrowOnStatusErrorAsync(
+        uint sr,
+        uint errorMask,
+        uint clearMask,
+        FlashFailureKind kind,
+        uint address,
+        uint length,
+        string operation,
+        ReadOnlyMemory<byte>? expected,
+        Func<uint, string, uint, string> describe,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        if ((sr & errorMask) == 0)
+        {
+            return;
+        }
+
+        await WriteRegisterAsync(FlashRegisterNames.Sr, clearMask, cancellationToken).ConfigureAwait(false);
+        await WriteRegisterAsync(FlashRegisterNames.Cr, 0, cancellationToken).ConfigureAwait(false);
+        if ((sr & MaskOfPresent(FlashRegisterNames.Sr, "WRPERR")) != 0)
+        {
+            await ThrowProtectedAsync(sr, address, length, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        var at = expected is { } data ? await FirstMismatchAsync(address, data, cancellationToken).ConfigureAwait(false) ?? address : address;
+        throw new FlashOperationException(kind, describe(sr, operation, at), at, new Dictionary<string, uint> { [FlashRegisterNames.Sr] = sr });
+    }
+
     protected async ValueTask<uint?> FirstMismatchAsync(uint address, ReadOnlyMemory<byte> expected, CancellationToken cancellationToken)
     {
         var actual = new byte[expected.Length];

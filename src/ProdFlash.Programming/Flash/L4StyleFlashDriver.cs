@@ -270,26 +270,11 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         return values;
     }
 
-    private async ValueTask ThrowOnErrorAsync(uint sr, FlashFailureKind kind, uint address, uint length, string operation, ReadOnlyMemory<byte>? expected, CancellationToken cancellationToken)
-    {
-        if ((sr & ErrorMask) == 0)
+    private ValueTask ThrowOnErrorAsync(uint sr, FlashFailureKind kind, uint address, uint length, string operation, ReadOnlyMemory<byte>? expected, CancellationToken cancellationToken) =>
+        ThrowOnStatusErrorAsync(sr, ErrorMask, ClearMask, kind, address, length, operation, expected, (status, what, at) =>
         {
-            return;
-        }
-
-        await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
-        await WriteRegisterAsync(Cr, 0, cancellationToken).ConfigureAwait(false);
-        if ((sr & Mask(Sr, "WRPERR")) != 0)
-        {
-            await ThrowProtectedAsync(sr, address, length, operation, cancellationToken).ConfigureAwait(false);
-        }
-
-        var at = expected is { } data ? await FirstMismatchAsync(address, data, cancellationToken).ConfigureAwait(false) ?? address : address;
-        var what = (sr & MaskOfPresent(Sr, "PROGERR")) != 0 ? "PROGERR: the double word was not erased before programming" : "a sequence, size, alignment or operation error";
-        throw new FlashOperationException(
-            kind,
-            $"The flash interface reported an error {operation} at {Hex(at)}: SR={Hex(sr)} ({what}). Erase first; if it was erased, retry once, then set the board aside.",
-            at,
-            new Dictionary<string, uint> { [Sr] = sr });
-    }
+            var cause = (status & MaskOfPresent(Sr, "PROGERR")) != 0 ? "PROGERR: the double word was not erased before programming" : "a sequence, size, alignment or operation error";
+            return $"The flash interface reported an error {what} at {Hex(at)}: SR={Hex(status)} ({cause}). Erase first; if it was erased, retry once, then set the board aside.";
+        },
+        cancellationToken);
 }
