@@ -26,22 +26,22 @@ public static class GenuinenessCheck
         var list = new List<Evidence>();
         if (measured.SwdDpIdr is { } dp && dp != genuine.SwdDpIdr)
         {
-            list.Add(new Evidence("SW-DP IDCODE", Format.Hex32(dp), Format.Hex32(genuine.SwdDpIdr)));
+            list.Add(new Evidence("SW-DP IDCODE", EvidenceFormat.Hex32(dp), EvidenceFormat.Hex32(genuine.SwdDpIdr)));
         }
 
         if (measured.CpuId is { } cpu && genuine.CpuId is { } genuineCpu && cpu != genuineCpu)
         {
-            list.Add(new Evidence("CPUID", Format.CpuId(cpu), Format.CpuId(genuineCpu)));
+            list.Add(new Evidence("CPUID", EvidenceFormat.CpuId(cpu), EvidenceFormat.CpuId(genuineCpu)));
         }
 
         if (measured.AhbApIdr is { } ap && genuine.AhbApIdr is { } genuineAp && ap != genuineAp)
         {
-            list.Add(new Evidence("AHB-AP IDR", Format.Hex32(ap), Format.Hex32(genuineAp)));
+            list.Add(new Evidence("AHB-AP IDR", EvidenceFormat.Hex32(ap), EvidenceFormat.Hex32(genuineAp)));
         }
 
         if (measured.RomTableDesigner is { } designer && designer != genuine.RomTableDesigner)
         {
-            list.Add(new Evidence("ROM-table designer", Format.Designer(designer), Format.Designer(genuine.RomTableDesigner)));
+            list.Add(new Evidence("ROM-table designer", EvidenceFormat.Designer(designer), EvidenceFormat.Designer(genuine.RomTableDesigner)));
         }
 
         return list;

@@ -41,7 +41,7 @@ public static class Diagnoses
         };
         return new(FailureCode.ProbeNotFound, AttemptPhase.Probe,
             $"Probe not found: no probe matches the slot's selector {selector}; {attached}. Check the probe's USB cable, and run 'prodflash probes' to see which probes are attached.",
-            [new Evidence("Probe selector", selector), new Evidence("Probes attached", Format.Int(attachedCount))]);
+            [new Evidence("Probe selector", selector), new Evidence("Probes attached", EvidenceFormat.Int(attachedCount))]);
     }
 
     /// <summary>The probe stopped answering during <paramref name="phase"/>.</summary>
@@ -53,7 +53,7 @@ public static class Diagnoses
         ArgumentException.ThrowIfNullOrWhiteSpace(probe);
         ArgumentException.ThrowIfNullOrWhiteSpace(detail);
         return new(FailureCode.ProbeDisconnected, phase,
-            $"Probe disconnected: probe {probe} went away during the {Format.PhaseName(phase)} phase ({detail}). Re-seat its USB cable and press Start again.",
+            $"Probe disconnected: probe {probe} went away during the {EvidenceFormat.PhaseName(phase)} phase ({detail}). Re-seat its USB cable and press Start again.",
             [new Evidence("Probe", probe), new Evidence("Transport", detail)]);
     }
 
@@ -64,10 +64,10 @@ public static class Diagnoses
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(serial);
         ArgumentNullException.ThrowIfNull(usbPorts);
-        var ports = Format.List(usbPorts, "and");
+        var ports = EvidenceFormat.List(usbPorts, "and");
         return new(FailureCode.ProbeDuplicateSerial, AttemptPhase.Probe,
-            $"Two probes share one serial number: {Format.Int(usbPorts.Count)} probes report serial {serial} (USB ports {ports}). Name these probes by USB port (stlink://usb?port=...) instead of by serial, or replace them with genuine ST-LINK probes.",
-            [new Evidence("Probe serial", serial), new Evidence("Probes with this serial", Format.Int(usbPorts.Count), "1"), new Evidence("USB ports", ports)]);
+            $"Two probes share one serial number: {EvidenceFormat.Int(usbPorts.Count)} probes report serial {serial} (USB ports {ports}). Name these probes by USB port (stlink://usb?port=...) instead of by serial, or replace them with genuine ST-LINK probes.",
+            [new Evidence("Probe serial", serial), new Evidence("Probes with this serial", EvidenceFormat.Int(usbPorts.Count), "1"), new Evidence("USB ports", ports)]);
     }
 
     /// <summary>The probe shows one or more clone signals (stlink-protocol.md §6).</summary>
@@ -88,7 +88,7 @@ public static class Diagnoses
         if (signals.HasFlag(CloneProbeSignals.BinarySerial))
         {
             phrases.Add(string.Create(s_inv, $"has a {length}-byte binary serial descriptor where a well-formed one is {SerialDescriptorLength} bytes (24 hex characters)"));
-            evidence.Add(new Evidence("Serial descriptor length", Format.Int(length), Format.Int(SerialDescriptorLength), "bytes"));
+            evidence.Add(new Evidence("Serial descriptor length", EvidenceFormat.Int(length), EvidenceFormat.Int(SerialDescriptorLength), "bytes"));
         }
 
         if (signals.HasFlag(CloneProbeSignals.MalformedSerial))
@@ -96,7 +96,7 @@ public static class Diagnoses
             phrases.Add(serialDescriptorLength is { } odd
                 ? string.Create(s_inv, $"has a {odd}-byte serial descriptor where a well-formed one is {SerialDescriptorLength} bytes")
                 : "has a serial descriptor of an odd length");
-            evidence.Add(new Evidence("Serial descriptor length", serialDescriptorLength is { } o ? Format.Int(o) : "odd", Format.Int(SerialDescriptorLength), "bytes"));
+            evidence.Add(new Evidence("Serial descriptor length", serialDescriptorLength is { } o ? EvidenceFormat.Int(o) : "odd", EvidenceFormat.Int(SerialDescriptorLength), "bytes"));
         }
 
         if (signals.HasFlag(CloneProbeSignals.PlaceholderSerial))
@@ -115,7 +115,7 @@ public static class Diagnoses
             ? " Genuine ST-LINK/V2 probes with old firmware also send a binary serial, so try ST's firmware upgrade first: it fails on clones."
             : string.Empty;
         return new(FailureCode.ProbeSuspectClone, AttemptPhase.Probe,
-            $"Probe looks like a clone: probe {serial} {Format.List(phrases, "and")}.{onlyBinary} Replace the probe with a genuine ST-LINK if it is one.",
+            $"Probe looks like a clone: probe {serial} {EvidenceFormat.List(phrases, "and")}.{onlyBinary} Replace the probe with a genuine ST-LINK if it is one.",
             evidence);
     }
 
@@ -140,8 +140,8 @@ public static class Diagnoses
     {
         var (where, wire) = SensePin(probe);
         return new(FailureCode.TargetNotPowered, AttemptPhase.Power,
-            $"Target not powered: the probe measures {Format.Volts(volts)} V on its VCC sense pin{where}. Check that the board is powered and that {wire} is wired to the board's 3.3 V.",
-            [new Evidence("Target voltage", Format.Volts(volts), "> 0", "V")]);
+            $"Target not powered: the probe measures {EvidenceFormat.Volts(volts)} V on its VCC sense pin{where}. Check that the board is powered and that {wire} is wired to the board's 3.3 V.",
+            [new Evidence("Target voltage", EvidenceFormat.Volts(volts), "> 0", "V")]);
     }
 
     /// <summary>The probe's voltage ADC returns 0 for both channels, so it cannot measure (stlink-protocol.md §6.6).</summary>
@@ -153,7 +153,7 @@ public static class Diagnoses
         var (where, _) = SensePin(probe);
         return new(FailureCode.ProbeCannotMeasureVoltage, AttemptPhase.Power,
             string.Create(s_inv, $"Probe cannot measure target voltage: its voltage ADC returns {adcReference} for the reference and {adcTarget} for the VCC sense pin{where}, so it cannot tell whether the board is powered. Replace the probe."),
-            [new Evidence("ADC reference reading", Format.Int(adcReference), "> 0"), new Evidence("ADC target reading", Format.Int(adcTarget))]);
+            [new Evidence("ADC reference reading", EvidenceFormat.Int(adcReference), "> 0"), new Evidence("ADC target reading", EvidenceFormat.Int(adcTarget))]);
     }
 
     /// <summary>The target voltage lies outside the recipe window.</summary>
@@ -165,10 +165,10 @@ public static class Diagnoses
     {
         var (where, wire) = SensePin(probe);
         var side = volts < minimum ? "below" : "above";
-        var window = Format.Volts(minimum) + ".." + Format.Volts(maximum);
+        var window = EvidenceFormat.Volts(minimum) + ".." + EvidenceFormat.Volts(maximum);
         return new(FailureCode.TargetVoltageOutOfRange, AttemptPhase.Power,
-            $"Target voltage out of range: the probe measures {Format.Volts(volts)} V on its VCC sense pin{where}, {side} the recipe's window of {Format.Volts(minimum)} V to {Format.Volts(maximum)} V. Check the board's supply with a meter and check {wire}.",
-            [new Evidence("Target voltage", Format.Volts(volts), window, "V")]);
+            $"Target voltage out of range: the probe measures {EvidenceFormat.Volts(volts)} V on its VCC sense pin{where}, {side} the recipe's window of {EvidenceFormat.Volts(minimum)} V to {EvidenceFormat.Volts(maximum)} V. Check the board's supply with a meter and check {wire}.",
+            [new Evidence("Target voltage", EvidenceFormat.Volts(volts), window, "V")]);
     }
 
     /// <summary>No SWD acknowledge in any try (stm32-targets.md §6).</summary>
@@ -197,10 +197,10 @@ public static class Diagnoses
         return new(FailureCode.SwdUnstable, AttemptPhase.Connect,
             string.Create(s_inv, $"SWD connection unstable: {parityErrors} parity errors and {faults} FAULT answers in {transfers} transfers at {frequencyKHz} kHz. Lower the SWD frequency in the recipe, and check the SWD wires and GND."),
             [
-                new Evidence("Parity errors", Format.Int(parityErrors), "0"),
-                new Evidence("FAULT answers", Format.Int(faults), "0"),
-                new Evidence("Transfers", Format.Int(transfers)),
-                new Evidence("SWD frequency", Format.Int(frequencyKHz), null, "kHz"),
+                new Evidence("Parity errors", EvidenceFormat.Int(parityErrors), "0"),
+                new Evidence("FAULT answers", EvidenceFormat.Int(faults), "0"),
+                new Evidence("Transfers", EvidenceFormat.Int(transfers)),
+                new Evidence("SWD frequency", EvidenceFormat.Int(frequencyKHz), null, "kHz"),
             ]);
     }
 
@@ -221,8 +221,8 @@ public static class Diagnoses
         return new(FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect,
             string.Create(s_inv, $"Target asleep or SWD pins taken by firmware: the chip answered WAIT to {waitAnswers} of {requests} requests ({ConnectTry.ModeName(mode)} connect), so its firmware sleeps or has turned the SWD pins off. {next}"),
             [
-                new Evidence("WAIT answers", Format.Int(waitAnswers), "0"),
-                new Evidence("Requests", Format.Int(requests)),
+                new Evidence("WAIT answers", EvidenceFormat.Int(waitAnswers), "0"),
+                new Evidence("Requests", EvidenceFormat.Int(requests)),
                 new Evidence("Connected under reset", underResetTried ? "failed" : "not tried"),
             ]);
     }
@@ -237,13 +237,13 @@ public static class Diagnoses
         ArgumentException.ThrowIfNullOrWhiteSpace(found);
         ArgumentNullException.ThrowIfNull(expected);
         var devId = dbgmcuIdcode & 0xFFF;
-        var wanted = Format.List(expected, "or");
+        var wanted = EvidenceFormat.List(expected, "or");
         return new(FailureCode.WrongDevice, AttemptPhase.Identify,
             string.Create(s_inv, $"Wrong chip on the board: found {found} (DEV_ID 0x{devId:X3}, {flashKiB} KiB flash), the recipe expects {wanted}. Check the chip marking against the bill of materials and that the right recipe is selected."),
             [
                 new Evidence("Device", found, wanted),
-                new Evidence("DBGMCU_IDCODE", Format.Hex32(dbgmcuIdcode)),
-                new Evidence("Flash size", Format.Int(flashKiB), null, "KiB"),
+                new Evidence("DBGMCU_IDCODE", EvidenceFormat.Hex32(dbgmcuIdcode)),
+                new Evidence("Flash size", EvidenceFormat.Int(flashKiB), null, "KiB"),
             ]);
     }
 
@@ -260,7 +260,7 @@ public static class Diagnoses
         ArgumentNullException.ThrowIfNull(mismatches);
         ArgumentOutOfRangeException.ThrowIfZero(mismatches.Count);
         var parts = mismatches.Select((m, i) => $"{m.Name} {m.Measured}, genuine {(i == 0 ? device + " " : string.Empty)}has {m.Expected ?? "another value"}");
-        var evidence = new List<Evidence> { new("DBGMCU_IDCODE", Format.Hex32(dbgmcuIdcode)) };
+        var evidence = new List<Evidence> { new("DBGMCU_IDCODE", EvidenceFormat.Hex32(dbgmcuIdcode)) };
         evidence.AddRange(mismatches);
         return new(FailureCode.CounterfeitDevice, AttemptPhase.Identify,
             string.Create(s_inv, $"Counterfeit or clone chip: it reports itself as {device} (DEV_ID 0x{dbgmcuIdcode & 0xFFF:X3}) but {string.Join("; ", parts)}. Quarantine the board and report the lot to purchasing."),
@@ -276,7 +276,7 @@ public static class Diagnoses
         ArgumentException.ThrowIfNullOrWhiteSpace(part);
         return new(FailureCode.FlashSizeMismatch, AttemptPhase.Identify,
             string.Create(s_inv, $"Flash size does not match the part: the chip reports {measuredKiB} KiB of flash, {part} has {expectedKiB} KiB. Check the chip marking against the bill of materials."),
-            [new Evidence("Flash size", Format.Int(measuredKiB), Format.Int(expectedKiB), "KiB")]);
+            [new Evidence("Flash size", EvidenceFormat.Int(measuredKiB), EvidenceFormat.Int(expectedKiB), "KiB")]);
     }
 
     /// <summary>RDP level 1 is set (stm32-targets.md §4.1, §6).</summary>
@@ -293,7 +293,7 @@ public static class Diagnoses
             ? " The recipe allows removing it by mass erase, but level 1 was still set after the erase. Power-cycle the board so the option bytes reload, and press Start again."
             : " The recipe does not allow removing it, because removal mass-erases the whole chip. Ask an engineer to allow RDP regression in the recipe if this board may be erased.";
         return new(FailureCode.ReadoutProtected, AttemptPhase.OptionBytes, head + tail,
-            [new Evidence("RDP option byte", Format.Hex(rdpByte, 2), Format.Hex(level0Byte, 2)), new Evidence("RDP regression allowed", regressionAllowed ? "yes" : "no")]);
+            [new Evidence("RDP option byte", EvidenceFormat.Hex(rdpByte, 2), EvidenceFormat.Hex(level0Byte, 2)), new Evidence("RDP regression allowed", regressionAllowed ? "yes" : "no")]);
     }
 
     /// <summary>RDP level 2 is set; the chip cannot be reprogrammed (stm32-targets.md §6).</summary>
@@ -302,7 +302,7 @@ public static class Diagnoses
     {
         return new(FailureCode.ReadoutProtectedPermanently, AttemptPhase.OptionBytes,
             string.Create(s_inv, $"Chip is locked for good (RDP level 2): option byte RDP reads 0x{rdpByte:X2}. Level 2 disables the debug port permanently, also under reset. The chip cannot be reprogrammed; replace the chip or scrap the board."),
-            [new Evidence("RDP option byte", Format.Hex(rdpByte, 2), "not 0xCC")]);
+            [new Evidence("RDP option byte", EvidenceFormat.Hex(rdpByte, 2), "not 0xCC")]);
     }
 
     /// <summary>Pages the image needs are write-protected.</summary>
@@ -312,7 +312,7 @@ public static class Diagnoses
     {
         ArgumentNullException.ThrowIfNull(protectedUnits);
         ArgumentOutOfRangeException.ThrowIfZero(protectedUnits.Count);
-        var units = Format.List([.. protectedUnits.Select(u => Format.Int(u))], "and");
+        var units = EvidenceFormat.List([.. protectedUnits.Select(u => EvidenceFormat.Int(u))], "and");
         var tail = removalAllowed
             ? " The recipe allows removing the protection, but the pages were still protected after the option-byte reload. Power-cycle the board and press Start again."
             : " The recipe does not allow removing write protection. Ask an engineer to allow it in the recipe if this board may be reprogrammed.";
@@ -341,8 +341,8 @@ public static class Diagnoses
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(controllerStatus);
         return new(FailureCode.EraseFailed, AttemptPhase.Erase,
-            $"Erase failed: the flash controller reported {controllerStatus} (status register {Format.Hex32(statusRegister)}) while erasing at {Format.Hex32(address)}. Check the board's supply and press Start again; if it fails again on this board, scrap the chip.",
-            [new Evidence("Address", Format.Hex32(address)), new Evidence("Flash status", Format.Hex32(statusRegister), "no error flags")]);
+            $"Erase failed: the flash controller reported {controllerStatus} (status register {EvidenceFormat.Hex32(statusRegister)}) while erasing at {EvidenceFormat.Hex32(address)}. Check the board's supply and press Start again; if it fails again on this board, scrap the chip.",
+            [new Evidence("Address", EvidenceFormat.Hex32(address)), new Evidence("Flash status", EvidenceFormat.Hex32(statusRegister), "no error flags")]);
     }
 
     /// <summary>The flash controller reported an error while programming.</summary>
@@ -353,8 +353,8 @@ public static class Diagnoses
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(controllerStatus);
         return new(FailureCode.ProgramFailed, AttemptPhase.Program,
-            $"Programming failed: the flash controller reported {controllerStatus} (status register {Format.Hex32(statusRegister)}) at {Format.Hex32(address)}. Press Start again; if it fails again on this board, check its supply and the chip's genuineness.",
-            [new Evidence("Address", Format.Hex32(address)), new Evidence("Flash status", Format.Hex32(statusRegister), "no error flags")]);
+            $"Programming failed: the flash controller reported {controllerStatus} (status register {EvidenceFormat.Hex32(statusRegister)}) at {EvidenceFormat.Hex32(address)}. Press Start again; if it fails again on this board, check its supply and the chip's genuineness.",
+            [new Evidence("Address", EvidenceFormat.Hex32(address)), new Evidence("Flash status", EvidenceFormat.Hex32(statusRegister), "no error flags")]);
     }
 
     /// <summary>The flash read back differs from the image.</summary>
@@ -365,11 +365,11 @@ public static class Diagnoses
     public static Diagnosis VerifyMismatch(uint address, byte expected, byte actual, long differingBytes)
     {
         return new(FailureCode.VerifyMismatch, AttemptPhase.Verify,
-            string.Create(s_inv, $"Read-back differs from the image: at {Format.Hex32(address)} the chip holds 0x{actual:X2}, the image has 0x{expected:X2} ({differingBytes} {(differingBytes == 1 ? "byte differs" : "bytes differ")} in total). Press Start again; if the same address fails again, scrap the chip."),
+            string.Create(s_inv, $"Read-back differs from the image: at {EvidenceFormat.Hex32(address)} the chip holds 0x{actual:X2}, the image has 0x{expected:X2} ({differingBytes} {(differingBytes == 1 ? "byte differs" : "bytes differ")} in total). Press Start again; if the same address fails again, scrap the chip."),
             [
-                new Evidence("First differing address", Format.Hex32(address)),
-                new Evidence("Byte read back", Format.Hex(actual, 2), Format.Hex(expected, 2)),
-                new Evidence("Differing bytes", Format.Int(differingBytes), "0"),
+                new Evidence("First differing address", EvidenceFormat.Hex32(address)),
+                new Evidence("Byte read back", EvidenceFormat.Hex(actual, 2), EvidenceFormat.Hex(expected, 2)),
+                new Evidence("Differing bytes", EvidenceFormat.Int(differingBytes), "0"),
             ]);
     }
 
@@ -382,8 +382,8 @@ public static class Diagnoses
         ArgumentException.ThrowIfNullOrWhiteSpace(serial);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         return new(FailureCode.SerialWriteFailed, AttemptPhase.Serialize,
-            $"Serial number could not be written: serial {serial} at {Format.Hex32(address)}: {reason}. Press Start again; this serial number is voided and a new one is issued.",
-            [new Evidence("Serial", serial), new Evidence("Address", Format.Hex32(address)), new Evidence("Failure", reason)]);
+            $"Serial number could not be written: serial {serial} at {EvidenceFormat.Hex32(address)}: {reason}. Press Start again; this serial number is voided and a new one is issued.",
+            [new Evidence("Serial", serial), new Evidence("Address", EvidenceFormat.Hex32(address)), new Evidence("Failure", reason)]);
     }
 
     /// <summary>The final option bytes did not read back as written.</summary>
@@ -394,8 +394,8 @@ public static class Diagnoses
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(register);
         return new(FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize,
-            $"Final option bytes could not be written: {register} reads {Format.Hex32(actual)} after the write, expected {Format.Hex32(expected)}. Power-cycle the board and press Start again.",
-            [new Evidence(register, Format.Hex32(actual), Format.Hex32(expected))]);
+            $"Final option bytes could not be written: {register} reads {EvidenceFormat.Hex32(actual)} after the write, expected {EvidenceFormat.Hex32(expected)}. Power-cycle the board and press Start again.",
+            [new Evidence(register, EvidenceFormat.Hex32(actual), EvidenceFormat.Hex32(expected))]);
     }
 
     /// <summary>The image's SHA-256 differs from the recipe's.</summary>
@@ -419,8 +419,8 @@ public static class Diagnoses
     public static Diagnosis Timeout(AttemptPhase phase, TimeSpan limit)
     {
         return new(FailureCode.Timeout, phase,
-            $"Step took too long: the {Format.PhaseName(phase)} phase did not finish within its limit of {Format.Duration(limit)}. Re-seat the board and press Start again.",
-            [new Evidence("Phase time limit", Format.Duration(limit))]);
+            $"Step took too long: the {EvidenceFormat.PhaseName(phase)} phase did not finish within its limit of {EvidenceFormat.Duration(limit)}. Re-seat the board and press Start again.",
+            [new Evidence("Phase time limit", EvidenceFormat.Duration(limit))]);
     }
 
     /// <summary>The attempt was stopped.</summary>
@@ -430,7 +430,7 @@ public static class Diagnoses
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(by);
         return new(FailureCode.Aborted, phase,
-            $"Stopped by the operator: {by} stopped the attempt during the {Format.PhaseName(phase)} phase. Press Start to program the board again.",
+            $"Stopped by the operator: {by} stopped the attempt during the {EvidenceFormat.PhaseName(phase)} phase. Press Start to program the board again.",
             [new Evidence("Stopped by", by)]);
     }
 
@@ -441,8 +441,8 @@ public static class Diagnoses
     {
         var at = startedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", s_inv);
         return new(FailureCode.Interrupted, phase,
-            $"Interrupted (station restarted): the attempt started at {at} was still in the {Format.PhaseName(phase)} phase when the station stopped. Program the board again; its serial number from this attempt is void.",
-            [new Evidence("Started at", at), new Evidence("Last phase", Format.PhaseName(phase))]);
+            $"Interrupted (station restarted): the attempt started at {at} was still in the {EvidenceFormat.PhaseName(phase)} phase when the station stopped. Program the board again; its serial number from this attempt is void.",
+            [new Evidence("Started at", at), new Evidence("Last phase", EvidenceFormat.PhaseName(phase))]);
     }
 
     private static (string Where, string Wire) SensePin(ProbeKind probe) => probe switch

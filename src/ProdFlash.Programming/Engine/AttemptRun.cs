@@ -296,8 +296,8 @@ internal sealed class AttemptRun
             {
                 await TryConnectAsync(attempt, cancellationToken).ConfigureAwait(false);
                 _swdKHz = _appliedKHz ?? attempt.FrequencyKHz;
-                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, null, Format.Hex32(_connection!.Value.DpIdr)));
-                return $"connected {attempt} (try {_connectTries.Count}), DPIDR {Format.Hex32(_connection!.Value.DpIdr)}";
+                _connectTries.Add(new ConnectRecord(attempt, _appliedKHz, null, EvidenceFormat.Hex32(_connection!.Value.DpIdr)));
+                return $"connected {attempt} (try {_connectTries.Count}), DPIDR {EvidenceFormat.Hex32(_connection!.Value.DpIdr)}";
             }
             catch (TargetException error)
             {
@@ -367,7 +367,7 @@ internal sealed class AttemptRun
         {
             return new Diagnosis(FailureCode.SwdUnstable, AttemptPhase.Connect,
                 string.Create(s_inv, $"SWD connection unstable: {links.Count} of {_connectTries.Count} connect tries ended in a link error ({links[0].Detail}). Lower the SWD frequency in the recipe, and check the SWD wires and GND."),
-                [new Evidence("Tries with link errors", Format.Int(links.Count), "0"), new Evidence("Tries", string.Join(", ", tries))]);
+                [new Evidence("Tries with link errors", EvidenceFormat.Int(links.Count), "0"), new Evidence("Tries", string.Join(", ", tries))]);
         }
 
         if (_connectTries.All(t => t.Error == TargetErrorKind.NoResponse))
@@ -413,12 +413,12 @@ internal sealed class AttemptRun
             var outside = fit.Outside[0];
             throw new AttemptFailedException(new Diagnosis(FailureCode.WrongDevice, AttemptPhase.Identify,
                 $"The image does not fit {part.PartNumber.ToUpperInvariant()}: {fit.BytesOutside} bytes lie outside its flash, first {outside}. Check that the recipe's image is built for this part.",
-                [new Evidence("Bytes outside flash", Format.Int(fit.BytesOutside), "0"), new Evidence("First range outside", outside.ToString())]));
+                [new Evidence("Bytes outside flash", EvidenceFormat.Int(fit.BytesOutside), "0"), new Evidence("First range outside", outside.ToString())]));
         }
 
         _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
         _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, identity.CloneFamily));
-        return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {Format.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
+        return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {EvidenceFormat.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
     }
 
     private async ValueTask<string?> OptionBytesAsync(CancellationToken cancellationToken)
@@ -658,12 +658,12 @@ internal sealed class AttemptRun
             if (back[i] != span[i])
             {
                 throw new AttemptFailedException(Diagnoses.SerialWriteFailed(record.Text, record.Address,
-                    string.Create(s_inv, $"read back 0x{back[i]:X2} at {Format.Hex32(record.Address + (uint)i)}, expected 0x{span[i]:X2}")));
+                    string.Create(s_inv, $"read back 0x{back[i]:X2} at {EvidenceFormat.Hex32(record.Address + (uint)i)}, expected 0x{span[i]:X2}")));
             }
         }
 
         _serialWritten = record;
-        return string.Create(s_inv, $"serial {record.Text}: {back.Length} bytes at {Format.Hex32(record.Address)} written and read back");
+        return string.Create(s_inv, $"serial {record.Text}: {back.Length} bytes at {EvidenceFormat.Hex32(record.Address)} written and read back");
     }
 
     private async ValueTask<string?> FinalizeAsync(CancellationToken cancellationToken)
@@ -679,10 +679,10 @@ internal sealed class AttemptRun
             var after = await driver.WriteOptionBytesAsync(change, cancellationToken).ConfigureAwait(false);
             _obAfter = after;
             var wrong = policy.UserBits.Where(b => !after.Fields.TryGetValue(b.Key, out var v) || v != b.Value)
-                .Select(b => new Evidence(b.Key, after.Fields.TryGetValue(b.Key, out var v) ? Format.Int(v) : "missing", Format.Int(b.Value))).ToList();
+                .Select(b => new Evidence(b.Key, after.Fields.TryGetValue(b.Key, out var v) ? EvidenceFormat.Int(v) : "missing", EvidenceFormat.Int(b.Value))).ToList();
             if (after.Rdp != policy.FinalRdp)
             {
-                wrong.Insert(0, new Evidence("RDP level", Format.Int((int)after.Rdp), Format.Int((int)policy.FinalRdp)));
+                wrong.Insert(0, new Evidence("RDP level", EvidenceFormat.Int((int)after.Rdp), EvidenceFormat.Int((int)policy.FinalRdp)));
             }
 
             if (wrong.Count > 0)

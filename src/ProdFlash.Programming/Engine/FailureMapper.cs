@@ -36,7 +36,7 @@ internal static class FailureMapper
             $"Serial record could not be rendered: {serial.Message} Ask an engineer to check the recipe's serial scheme.",
             [new Evidence("Failure", serial.Message)]),
         _ => new Diagnosis(PhaseCode(phase), phase,
-            $"Internal error in the {Format.PhaseName(phase)} phase: {error.GetType().Name}: {error.Message} Press Start again and report this to an engineer if it repeats.",
+            $"Internal error in the {EvidenceFormat.PhaseName(phase)} phase: {error.GetType().Name}: {error.Message} Press Start again and report this to an engineer if it repeats.",
             [new Evidence("Exception", error.GetType().FullName ?? error.GetType().Name), new Evidence("Message", error.Message)]),
     };
 
@@ -91,15 +91,15 @@ internal static class FailureMapper
             FlashFailureKind.ProgramFailed => WithDriverMessage(Diagnoses.ProgramFailed(address, flags, status), phase, flash.Message),
             FlashFailureKind.WriteProtected => new Diagnosis(FailureCode.WriteProtected, phase,
                 $"Flash is write-protected: {flash.Message} Ask an engineer to allow removing write protection in the recipe if this board may be reprogrammed.",
-                [new Evidence("Address", Format.Hex32(address)), new Evidence("Flash status", Format.Hex32(status), "no error flags")]),
+                [new Evidence("Address", EvidenceFormat.Hex32(address)), new Evidence("Flash status", EvidenceFormat.Hex32(status), "no error flags")]),
             FlashFailureKind.ReadoutProtected => InPhase(Diagnoses.ReadoutProtected((byte)(flash.Registers.TryGetValue("RDP", out var rdp) ? rdp : 0xFF), 0xA5, false), phase),
             FlashFailureKind.ReadoutProtectedPermanently => InPhase(Diagnoses.ReadoutProtectedPermanently(0xCC), phase),
             FlashFailureKind.OptionBytesWriteFailed => new Diagnosis(FailureCode.OptionBytesWriteFailed, phase,
                 $"Option bytes could not be written: {flash.Message} Power-cycle the board and press Start again.",
-                [.. flash.Registers.Select(r => new Evidence(r.Key, Format.Hex32(r.Value)))]),
+                [.. flash.Registers.Select(r => new Evidence(r.Key, EvidenceFormat.Hex32(r.Value)))]),
             _ => new Diagnosis(PhaseCode(phase), phase,
                 $"The flash controller stayed locked: {flash.Message} Power-cycle the board and press Start again.",
-                [.. flash.Registers.Select(r => new Evidence(r.Key, Format.Hex32(r.Value)))]),
+                [.. flash.Registers.Select(r => new Evidence(r.Key, EvidenceFormat.Hex32(r.Value)))]),
         };
     }
 
@@ -108,7 +108,7 @@ internal static class FailureMapper
         var evidence = new List<Evidence> { new("Error", target.Kind.ToString()), new("Message", target.Message) };
         if (target is TargetMemoryFaultException fault)
         {
-            evidence.Add(new Evidence("Faulting address", Format.Hex32(fault.Address)));
+            evidence.Add(new Evidence("Faulting address", EvidenceFormat.Hex32(fault.Address)));
         }
 
         return target.Kind switch
@@ -116,22 +116,22 @@ internal static class FailureMapper
             TargetErrorKind.ProbeTransport => Diagnoses.ProbeDisconnected(probe.Location, phase, target.Message),
             TargetErrorKind.ProbeFirmwareTooOld => InPhase(Diagnoses.ProbeFirmwareTooOld(probe.Firmware, "a newer firmware", target.Message), phase),
             TargetErrorKind.WaitTimeout => new Diagnosis(FailureCode.TargetLowPowerOrPinsRemapped, phase,
-                $"Target asleep or SWD pins taken by firmware: the chip answered WAIT beyond the retry bound during the {Format.PhaseName(phase)} phase ({target.Message}). Connect under reset, with NRST wired to probe pin 15.",
+                $"Target asleep or SWD pins taken by firmware: the chip answered WAIT beyond the retry bound during the {EvidenceFormat.PhaseName(phase)} phase ({target.Message}). Connect under reset, with NRST wired to probe pin 15.",
                 evidence),
             TargetErrorKind.LinkError => new Diagnosis(FailureCode.SwdUnstable, phase,
-                $"SWD connection unstable during the {Format.PhaseName(phase)} phase: {target.Message} Lower the SWD frequency in the recipe, and check the SWD wires and GND.",
+                $"SWD connection unstable during the {EvidenceFormat.PhaseName(phase)} phase: {target.Message} Lower the SWD frequency in the recipe, and check the SWD wires and GND.",
                 evidence),
             TargetErrorKind.NoResponse => new Diagnosis(FailureCode.NoSwdResponse, phase,
-                $"The chip stopped answering on SWD during the {Format.PhaseName(phase)} phase: {target.Message} Check the board's supply (a brown-out resets the chip) and the SWD wires, and press Start again.",
+                $"The chip stopped answering on SWD during the {EvidenceFormat.PhaseName(phase)} phase: {target.Message} Check the board's supply (a brown-out resets the chip) and the SWD wires, and press Start again.",
                 evidence),
             TargetErrorKind.StateTimeout => new Diagnosis(FailureCode.Timeout, phase,
-                $"The core did not reach the requested state during the {Format.PhaseName(phase)} phase: {target.Message} Connect under reset, and press Start again.",
+                $"The core did not reach the requested state during the {EvidenceFormat.PhaseName(phase)} phase: {target.Message} Connect under reset, and press Start again.",
                 evidence),
             TargetErrorKind.MemoryFault when phase == AttemptPhase.Verify => new Diagnosis(FailureCode.VerifyMismatch, phase,
                 $"Read-back failed with a bus fault: {target.Message} The flash may be read-protected; press Start again.",
                 evidence),
             _ => new Diagnosis(PhaseCode(phase), phase,
-                string.Create(s_inv, $"The {Format.PhaseName(phase)} phase failed: {target.Message} Press Start again; if it fails again on this board, check its supply and wiring."),
+                string.Create(s_inv, $"The {EvidenceFormat.PhaseName(phase)} phase failed: {target.Message} Press Start again; if it fails again on this board, check its supply and wiring."),
                 evidence),
         };
     }

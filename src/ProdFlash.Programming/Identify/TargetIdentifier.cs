@@ -133,27 +133,27 @@ public static class TargetIdentifier
         if (idcode is { } full && full >> 24 == At32IdcodeTop && debug.CpuId is { } cpu && ((cpu >> 4) & 0xFFF) == 0xC24)
         {
             clone = "AT32";
-            tells.Add(new Evidence("Part ID (DBGMCU_IDCODE)", Format.Hex32(full), "an STM32 DEV_ID; 0x70xxxxxx is an Artery part ID"));
+            tells.Add(new Evidence("Part ID (DBGMCU_IDCODE)", EvidenceFormat.Hex32(full), "an STM32 DEV_ID; 0x70xxxxxx is an Artery part ID"));
         }
         else if (debug.RomTableDesigner == DesignerGigaDevice)
         {
             clone = "GD32";
-            tells.Add(new Evidence("ROM-table designer", Format.Designer(DesignerGigaDevice), Format.Designer(DesignerSt)));
+            tells.Add(new Evidence("ROM-table designer", EvidenceFormat.Designer(DesignerGigaDevice), EvidenceFormat.Designer(DesignerSt)));
         }
         else if (debug.RomTableDesigner == DesignerHk32)
         {
             clone = "HK32";
-            tells.Add(new Evidence("ROM-table designer", Format.Designer(DesignerHk32) + " (JEDEC bit clear, HK32)", Format.Designer(DesignerSt)));
+            tells.Add(new Evidence("ROM-table designer", EvidenceFormat.Designer(DesignerHk32) + " (JEDEC bit clear, HK32)", EvidenceFormat.Designer(DesignerSt)));
         }
         else if (devId == DevIdF1MediumDensity && revId == RevGd32F103)
         {
             clone = "GD32";
-            tells.Add(new Evidence("DBGMCU REV_ID", Format.Hex(RevGd32F103, 4), "0x2003 or another ST revision"));
+            tells.Add(new Evidence("DBGMCU REV_ID", EvidenceFormat.Hex(RevGd32F103, 4), "0x2003 or another ST revision"));
         }
         else if (devId == DevIdF1MediumDensity && revId == RevCh32F103)
         {
             clone = "CH32";
-            tells.Add(new Evidence("DBGMCU REV_ID", Format.Hex(RevCh32F103, 4), "0x2003 or another ST revision"));
+            tells.Add(new Evidence("DBGMCU REV_ID", EvidenceFormat.Hex(RevCh32F103, 4), "0x2003 or another ST revision"));
         }
         else if (debug.RomTableDesigner == DesignerArm && romPart == RomPartCortexM3 && etm is { } hasEtm && family?.Genuine.RomTableDesigner == DesignerSt)
         {
@@ -169,7 +169,7 @@ public static class TargetIdentifier
 
         if (family is null)
         {
-            var measured = idcode is { } code ? Format.Hex32(code) : "unreadable";
+            var measured = idcode is { } code ? EvidenceFormat.Hex32(code) : "unreadable";
             return (OriginVerdict.Unknown, null, [new Evidence("DBGMCU_IDCODE", measured, "a DEV_ID in the device catalog")]);
         }
 
@@ -180,20 +180,20 @@ public static class TargetIdentifier
 
         var matched = new List<Evidence>();
         var genuine = family.Genuine;
-        matched.Add(new Evidence("SW-DP IDCODE", debug.SwdDpIdr is { } dp ? Format.Hex32(dp) : "not read", Format.Hex32(genuine.SwdDpIdr)));
+        matched.Add(new Evidence("SW-DP IDCODE", debug.SwdDpIdr is { } dp ? EvidenceFormat.Hex32(dp) : "not read", EvidenceFormat.Hex32(genuine.SwdDpIdr)));
         if (debug.CpuId is { } c)
         {
-            matched.Add(new Evidence("CPUID", Format.CpuId(c), genuine.CpuId is { } gc ? Format.CpuId(gc) : null));
+            matched.Add(new Evidence("CPUID", EvidenceFormat.CpuId(c), genuine.CpuId is { } gc ? EvidenceFormat.CpuId(gc) : null));
         }
 
         if (debug.AhbApIdr is { } ap)
         {
-            matched.Add(new Evidence("AHB-AP IDR", Format.Hex32(ap), genuine.AhbApIdr is { } ga ? Format.Hex32(ga) : null));
+            matched.Add(new Evidence("AHB-AP IDR", EvidenceFormat.Hex32(ap), genuine.AhbApIdr is { } ga ? EvidenceFormat.Hex32(ga) : null));
         }
 
         if (debug.RomTableDesigner is { } d)
         {
-            matched.Add(new Evidence("ROM-table designer", Format.Designer(d), Format.Designer(genuine.RomTableDesigner)));
+            matched.Add(new Evidence("ROM-table designer", EvidenceFormat.Designer(d), EvidenceFormat.Designer(genuine.RomTableDesigner)));
         }
 
         return (OriginVerdict.GenuineSt, null, matched);

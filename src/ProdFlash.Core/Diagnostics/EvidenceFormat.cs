@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace ProdFlash.Core.Diagnostics;
 
-/// <summary>Culture-invariant formatting of measured values for diagnoses.</summary>
-internal static class Format
+/// <summary>Culture-invariant formatting of measured values, as diagnoses and evidence show them (Core's diagnoses and the engine's).</summary>
+public static class EvidenceFormat
 {
     /// <summary>CPUID PARTNO values of the Cortex-M cores (stm32-targets.md §5.2, OCD-core cortex_m.h).</summary>
     private static readonly Dictionary<uint, string> s_cores = new()
@@ -17,12 +17,16 @@ internal static class Format
         [0xD21] = "Cortex-M33",
     };
 
+    /// <summary>"0x08000000": a 32-bit value as 8 upper-case hex digits.</summary>
     public static string Hex32(uint value) => string.Create(CultureInfo.InvariantCulture, $"0x{value:X8}");
 
+    /// <summary>A value as <paramref name="digits"/> upper-case hex digits with the 0x prefix.</summary>
     public static string Hex(ulong value, int digits) => "0x" + value.ToString("X" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
+    /// <summary>"3.30": volts with two decimals.</summary>
     public static string Volts(double volts) => volts.ToString("0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>An integer, culture-invariant.</summary>
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>"0x412FC231 (Cortex-M3 r2p1)": CPUID VARIANT[23:20] is rN, REVISION[3:0] is pN (stm32-targets.md §5.2).</summary>
@@ -46,11 +50,13 @@ internal static class Format
         return string.Create(CultureInfo.InvariantCulture, $"0x{designer:X3}{name}");
     }
 
+    /// <summary>"1.2 s" from one second up, else "350 ms".</summary>
     public static string Duration(TimeSpan span) =>
         span.TotalSeconds >= 1
             ? span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"
             : span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
+    /// <summary>"a, b and c" (with <paramref name="conjunction"/> before the last item).</summary>
     public static string List(IReadOnlyList<string> items, string conjunction)
     {
         return items.Count switch
@@ -61,6 +67,7 @@ internal static class Format
         };
     }
 
+    /// <summary>The phase as an operator reads it ("option bytes", "connect").</summary>
     public static string PhaseName(AttemptPhase phase) => phase switch
     {
         AttemptPhase.OptionBytes => "option bytes",
