@@ -162,20 +162,20 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         for (var i = 0; i < _ram.Length; i++)
         {
             var region = Spec.Part.Ram[i];
-            if (InRange(address, size, region.Base, _ram[i].Length))
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
             {
-                value = ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
+                value = BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
                 return BusResult.Ok;
             }
         }
 
-        if (InRange(address, size, _signatureBase, _signature.Length))
+        if (BusBytes.InRange(address, size, _signatureBase, _signature.Length))
         {
-            value = ReadLittleEndian(_signature, (int)(address - _signatureBase), size);
+            value = BusBytes.ReadLittleEndian(_signature, (int)(address - _signatureBase), size);
             return BusResult.Ok;
         }
 
-        if (Spec.Family.OptionBytes.Address is { } obBase && InRange(address, size, obBase, Flash.OptionAreaSize))
+        if (Spec.Family.OptionBytes.Address is { } obBase && BusBytes.InRange(address, size, obBase, Flash.OptionAreaSize))
         {
             if (Flash.IsBusy)
             {
@@ -187,22 +187,22 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         }
 
         var flashRegs = Spec.Family.FlashController.Base;
-        if (InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
+        if (BusBytes.InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
         {
-            value = Extract(Flash.ReadRegister((address - flashRegs) & ~3u), address, size);
+            value = BusBytes.Extract(Flash.ReadRegister((address - flashRegs) & ~3u), address, size);
             return BusResult.Ok;
         }
 
-        if (InRange(address, size, _rccBase, (int)RccWindowSize))
+        if (BusBytes.InRange(address, size, _rccBase, (int)RccWindowSize))
         {
-            value = Extract(_rcc.GetValueOrDefault((address - _rccBase) & ~3u), address, size);
+            value = BusBytes.Extract(_rcc.GetValueOrDefault((address - _rccBase) & ~3u), address, size);
             return BusResult.Ok;
         }
 
         var dbgMcu = Spec.Family.DbgmcuIdcodeAddress;
-        if (InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
+        if (BusBytes.InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
         {
-            value = Extract(_dbgMcu[(address - dbgMcu) / 4], address, size);
+            value = BusBytes.Extract(_dbgMcu[(address - dbgMcu) / 4], address, size);
             return BusResult.Ok;
         }
 
@@ -213,7 +213,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
                 return BusResult.Fault;
             }
 
-            value = Extract(word, address, size);
+            value = BusBytes.Extract(word, address, size);
             return BusResult.Ok;
         }
 
@@ -238,39 +238,39 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         for (var i = 0; i < _ram.Length; i++)
         {
             var region = Spec.Part.Ram[i];
-            if (InRange(address, size, region.Base, _ram[i].Length))
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
             {
-                WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
+                BusBytes.WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
                 return BusResult.Ok;
             }
         }
 
-        if (Spec.Family.OptionBytes.Address is { } obBase && InRange(address, size, obBase, Flash.OptionAreaSize))
+        if (Spec.Family.OptionBytes.Address is { } obBase && BusBytes.InRange(address, size, obBase, Flash.OptionAreaSize))
         {
             return Flash.WriteOptionArea((int)(address - obBase), width, value);
         }
 
         var flashRegs = Spec.Family.FlashController.Base;
-        if (InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
+        if (BusBytes.InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
         {
             var offset = (address - flashRegs) & ~3u;
-            return Flash.WriteRegister(offset, size == 4 ? value : Merge(Flash.ReadRegister(offset), address, size, value));
+            return Flash.WriteRegister(offset, size == 4 ? value : BusBytes.Merge(Flash.ReadRegister(offset), address, size, value));
         }
 
-        if (InRange(address, size, _rccBase, (int)RccWindowSize))
+        if (BusBytes.InRange(address, size, _rccBase, (int)RccWindowSize))
         {
             var offset = (address - _rccBase) & ~3u;
-            _rcc[offset] = size == 4 ? value : Merge(_rcc.GetValueOrDefault(offset), address, size, value);
+            _rcc[offset] = size == 4 ? value : BusBytes.Merge(_rcc.GetValueOrDefault(offset), address, size, value);
             return BusResult.Ok;
         }
 
         var dbgMcu = Spec.Family.DbgmcuIdcodeAddress;
-        if (InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
+        if (BusBytes.InRange(address, size, dbgMcu, (int)DbgMcuWindowSize))
         {
             var index = (address - dbgMcu) / 4;
             if (index != 0)
             {
-                _dbgMcu[index] = size == 4 ? value : Merge(_dbgMcu[index], address, size, value); // IDCODE is read-only
+                _dbgMcu[index] = size == 4 ? value : BusBytes.Merge(_dbgMcu[index], address, size, value); // IDCODE is read-only
             }
 
             return BusResult.Ok;
@@ -284,7 +284,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
                 return BusResult.Fault;
             }
 
-            _core.TryWrite(aligned, size == 4 ? value : Merge(current, address, size, value));
+            _core.TryWrite(aligned, size == 4 ? value : BusBytes.Merge(current, address, size, value));
             return BusResult.Ok;
         }
 
@@ -321,55 +321,17 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         }
     }
 
-    private static bool InRange(uint address, int size, uint start, int length) =>
-        address >= start && (ulong)address + (ulong)size <= (ulong)start + (ulong)length;
-
-    private static uint ReadLittleEndian(byte[] memory, int offset, int size) => size switch
-    {
-        1 => memory[offset],
-        2 => BinaryPrimitives.ReadUInt16LittleEndian(memory.AsSpan(offset, 2)),
-        _ => BinaryPrimitives.ReadUInt32LittleEndian(memory.AsSpan(offset, 4)),
-    };
-
-    private static void WriteLittleEndian(byte[] memory, int offset, int size, uint value)
-    {
-        switch (size)
-        {
-            case 1:
-                memory[offset] = (byte)value;
-                break;
-            case 2:
-                BinaryPrimitives.WriteUInt16LittleEndian(memory.AsSpan(offset, 2), (ushort)value);
-                break;
-            default:
-                BinaryPrimitives.WriteUInt32LittleEndian(memory.AsSpan(offset, 4), value);
-                break;
-        }
-    }
-
-    private static uint Extract(uint word, uint address, int size)
-    {
-        var shifted = word >> (int)(8 * (address & 3));
-        return size == 4 ? shifted : shifted & ((1u << (8 * size)) - 1);
-    }
-
-    private static uint Merge(uint word, uint address, int size, uint value)
-    {
-        var shift = (int)(8 * (address & 3));
-        var mask = ((1u << (8 * size)) - 1) << shift;
-        return (word & ~mask) | ((value << shift) & mask);
-    }
 
     private bool TryFlashOffset(uint address, int size, out int offset)
     {
-        if (InRange(address, size, Spec.FlashBase, Spec.FlashSize))
+        if (BusBytes.InRange(address, size, Spec.FlashBase, Spec.FlashSize))
         {
             offset = (int)(address - Spec.FlashBase);
             return true;
         }
 
         // Booting from main flash, the flash is aliased at 0x00000000 (every family here: boot configuration chapter).
-        if (InRange(address, size, 0, Spec.FlashSize))
+        if (BusBytes.InRange(address, size, 0, Spec.FlashSize))
         {
             offset = (int)address;
             return true;
@@ -389,9 +351,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         for (var i = 0; i < _ram.Length; i++)
         {
             var region = Spec.Part.Ram[i];
-            if (InRange(address, 2, region.Base, _ram[i].Length))
+            if (BusBytes.InRange(address, 2, region.Base, _ram[i].Length))
             {
-                return (ushort)ReadLittleEndian(_ram[i], (int)(address - region.Base), 2);
+                return (ushort)BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), 2);
             }
         }
 

@@ -151,27 +151,27 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Ok;
         }
 
-        if (InRange(address, size, Spec.SramBase, _sram.Length))
+        if (BusBytes.InRange(address, size, Spec.SramBase, _sram.Length))
         {
-            value = ReadLittleEndian(_sram, (int)(address - Spec.SramBase), size);
+            value = BusBytes.ReadLittleEndian(_sram, (int)(address - Spec.SramBase), size);
             return BusResult.Ok;
         }
 
-        if (InRange(address, size, Spec.SystemMemoryBase, _systemMemory.Length + SignatureBlockSize + Stm32F1OptionBytes.BlockSize))
+        if (BusBytes.InRange(address, size, Spec.SystemMemoryBase, _systemMemory.Length + SignatureBlockSize + Stm32F1OptionBytes.BlockSize))
         {
             return ReadInformationBlock(address, size, out value);
         }
 
-        if (InRange(address, size, Spec.FlashRegistersBase, (int)Stm32F1FlashController.RegisterWindowSize))
+        if (BusBytes.InRange(address, size, Spec.FlashRegistersBase, (int)Stm32F1FlashController.RegisterWindowSize))
         {
             var offset = address - Spec.FlashRegistersBase;
-            value = Extract(_flash.ReadRegister(offset & ~3u), address, size);
+            value = BusBytes.Extract(_flash.ReadRegister(offset & ~3u), address, size);
             return BusResult.Ok;
         }
 
-        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        if (BusBytes.InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
         {
-            value = Extract(_rcc.Read((address - Stm32F1Rcc.Base) & ~3u), address, size);
+            value = BusBytes.Extract(_rcc.Read((address - Stm32F1Rcc.Base) & ~3u), address, size);
             return BusResult.Ok;
         }
 
@@ -198,28 +198,28 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return _flash.WriteMain(flashOffset, width, value);
         }
 
-        if (InRange(address, size, Spec.SramBase, _sram.Length))
+        if (BusBytes.InRange(address, size, Spec.SramBase, _sram.Length))
         {
-            WriteLittleEndian(_sram, (int)(address - Spec.SramBase), size, value);
+            BusBytes.WriteLittleEndian(_sram, (int)(address - Spec.SramBase), size, value);
             return BusResult.Ok;
         }
 
-        if (InRange(address, size, Spec.OptionBytesAddress, Stm32F1OptionBytes.BlockSize))
+        if (BusBytes.InRange(address, size, Spec.OptionBytesAddress, Stm32F1OptionBytes.BlockSize))
         {
             return _flash.WriteOptionBytes((int)(address - Spec.OptionBytesAddress), width, value);
         }
 
-        if (InRange(address, size, Spec.FlashRegistersBase, (int)Stm32F1FlashController.RegisterWindowSize))
+        if (BusBytes.InRange(address, size, Spec.FlashRegistersBase, (int)Stm32F1FlashController.RegisterWindowSize))
         {
             var offset = address - Spec.FlashRegistersBase;
-            var word = size == 4 ? value : Merge(_flash.ReadRegister(offset & ~3u), address, size, value);
+            var word = size == 4 ? value : BusBytes.Merge(_flash.ReadRegister(offset & ~3u), address, size, value);
             return _flash.WriteRegister(offset & ~3u, word);
         }
 
-        if (InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
+        if (BusBytes.InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
         {
             var offset = (address - Stm32F1Rcc.Base) & ~3u;
-            _rcc.Write(offset, size == 4 ? value : Merge(_rcc.Read(offset), address, size, value));
+            _rcc.Write(offset, size == 4 ? value : BusBytes.Merge(_rcc.Read(offset), address, size, value));
             return BusResult.Ok;
         }
 
@@ -288,46 +288,6 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         return block;
     }
 
-    private static bool InRange(uint address, int size, uint start, int length) =>
-        address >= start && (ulong)address + (ulong)size <= (ulong)start + (ulong)length;
-
-    private static uint ReadLittleEndian(byte[] memory, int offset, int size) => size switch
-    {
-        1 => memory[offset],
-        2 => BinaryPrimitives.ReadUInt16LittleEndian(memory.AsSpan(offset, 2)),
-        _ => BinaryPrimitives.ReadUInt32LittleEndian(memory.AsSpan(offset, 4)),
-    };
-
-    private static void WriteLittleEndian(byte[] memory, int offset, int size, uint value)
-    {
-        switch (size)
-        {
-            case 1:
-                memory[offset] = (byte)value;
-                break;
-            case 2:
-                BinaryPrimitives.WriteUInt16LittleEndian(memory.AsSpan(offset, 2), (ushort)value);
-                break;
-            default:
-                BinaryPrimitives.WriteUInt32LittleEndian(memory.AsSpan(offset, 4), value);
-                break;
-        }
-    }
-
-    /// <summary>Takes the <paramref name="size"/> bytes at <paramref name="address"/> out of the aligned word holding them.</summary>
-    private static uint Extract(uint word, uint address, int size)
-    {
-        var shifted = word >> (int)(8 * (address & 3));
-        return size == 4 ? shifted : shifted & ((1u << (8 * size)) - 1);
-    }
-
-    /// <summary>Merges a sub-word write into the aligned word holding it.</summary>
-    private static uint Merge(uint word, uint address, int size, uint value)
-    {
-        var shift = (int)(8 * (address & 3));
-        var mask = ((1u << (8 * size)) - 1) << shift;
-        return (word & ~mask) | ((value << shift) & mask);
-    }
 
     /// <summary>The core's instruction fetch: flash (and its alias), SRAM and system memory, ignoring debugger protection.</summary>
     private ushort? FetchHalfWord(uint address)
@@ -337,14 +297,14 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return _main.ReadHalfWord(offset);
         }
 
-        if (InRange(address, 2, Spec.SramBase, _sram.Length))
+        if (BusBytes.InRange(address, 2, Spec.SramBase, _sram.Length))
         {
-            return (ushort)ReadLittleEndian(_sram, (int)(address - Spec.SramBase), 2);
+            return (ushort)BusBytes.ReadLittleEndian(_sram, (int)(address - Spec.SramBase), 2);
         }
 
-        if (InRange(address, 2, Spec.SystemMemoryBase, _systemMemory.Length))
+        if (BusBytes.InRange(address, 2, Spec.SystemMemoryBase, _systemMemory.Length))
         {
-            return (ushort)ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), 2);
+            return (ushort)BusBytes.ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), 2);
         }
 
         return null;
@@ -352,14 +312,14 @@ public sealed class Stm32F1Chip : IEmulatedTarget
 
     private bool TryFlashOffset(uint address, int size, out int offset)
     {
-        if (InRange(address, size, Spec.FlashBase, Spec.FlashSize))
+        if (BusBytes.InRange(address, size, Spec.FlashBase, Spec.FlashSize))
         {
             offset = (int)(address - Spec.FlashBase);
             return true;
         }
 
         // Booting from main flash (BOOT0 = 0), the flash is aliased at 0x00000000 (RM0008 §3.4 boot configuration).
-        if (InRange(address, size, 0, Spec.FlashSize))
+        if (BusBytes.InRange(address, size, 0, Spec.FlashSize))
         {
             offset = (int)address;
             return true;
@@ -377,15 +337,15 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Wait; // the information block lives in the same flash module
         }
 
-        if (InRange(address, size, Spec.SystemMemoryBase, _systemMemory.Length))
+        if (BusBytes.InRange(address, size, Spec.SystemMemoryBase, _systemMemory.Length))
         {
-            value = ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), size);
+            value = BusBytes.ReadLittleEndian(_systemMemory, (int)(address - Spec.SystemMemoryBase), size);
         }
-        else if (InRange(address, size, Spec.FlashSizeRegisterAddress, SignatureBlockSize))
+        else if (BusBytes.InRange(address, size, Spec.FlashSizeRegisterAddress, SignatureBlockSize))
         {
-            value = ReadLittleEndian(_signature, (int)(address - Spec.FlashSizeRegisterAddress), size);
+            value = BusBytes.ReadLittleEndian(_signature, (int)(address - Spec.FlashSizeRegisterAddress), size);
         }
-        else if (InRange(address, size, Spec.OptionBytesAddress, Stm32F1OptionBytes.BlockSize))
+        else if (BusBytes.InRange(address, size, Spec.OptionBytesAddress, Stm32F1OptionBytes.BlockSize))
         {
             value = _optionBytes.Read((int)(address - Spec.OptionBytesAddress), size);
         }
@@ -406,7 +366,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Fault;
         }
 
-        value = Extract(word, address, size);
+        value = BusBytes.Extract(word, address, size);
         return BusResult.Ok;
     }
 
@@ -482,7 +442,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Fault;
         }
 
-        var word = size == 4 ? value : Merge(current, address, size, value);
+        var word = size == 4 ? value : BusBytes.Merge(current, address, size, value);
         if (aligned == Spec.DbgMcuIdCodeAddress + DbgMcuCrOffset)
         {
             _dbgMcuCr = word; // reset by power-on only, not by a system reset (RM0008 §31.16.3)
