@@ -21,6 +21,12 @@ public sealed class StationOptions
     /// </summary>
     public bool DemoMode { get; set; }
 
+    /// <summary>
+    /// Seconds between the end of one run and the next Start on every fixture, pressed by the station itself (the demo,
+    /// soak and crash tests); 0 (default) leaves Start to the operator or the line controller.
+    /// </summary>
+    public double AutoStartSeconds { get; set; }
+
     /// <summary>The fixtures attached to this station.</summary>
     public List<FixtureOptions> Fixtures { get; set; } = [];
 }

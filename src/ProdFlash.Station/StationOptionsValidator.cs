@@ -35,6 +35,11 @@ internal sealed class StationOptionsValidator(IHostEnvironment environment) : IV
             failures.Add($"{Prefix}:ImageLibraryFolder is empty; name the folder the image library keeps its files in, e.g. \"firmware-images/library\".");
         }
 
+        if (options.AutoStartSeconds < 0 || double.IsNaN(options.AutoStartSeconds))
+        {
+            failures.Add($"{Prefix}:AutoStartSeconds {options.AutoStartSeconds} is negative; give 0 (off) or the pause between runs in seconds.");
+        }
+
         if (options.Fixtures.Count == 0)
         {
             failures.Add($"{Prefix}:Fixtures is empty; configure at least one fixture with its recipe and slots.");

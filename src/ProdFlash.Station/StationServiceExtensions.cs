@@ -70,6 +70,7 @@ public static class StationServiceExtensions
         services.AddHostedService<StationStartup>();
         services.AddSingleton<StationRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<StationRuntime>());
+        services.AddHostedService<AutoStarter>();
         return builder;
     }
 
