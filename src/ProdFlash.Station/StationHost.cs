@@ -28,5 +28,10 @@ public static class StationHost
 
             return ConfigurationErrorExitCode;
         }
+        catch (StationStartException ex)
+        {
+            await Console.Error.WriteLineAsync("The station did not start: " + ex.Message).ConfigureAwait(false);
+            return ConfigurationErrorExitCode;
+        }
     }
 }

@@ -2,6 +2,9 @@ using ProdFlash.Data;
 
 namespace ProdFlash.Station;
 
+/// <summary>The station cannot start: the message names the setting and the problem.</summary>
+public sealed class StationStartException(string message, Exception? innerException = null) : Exception(message, innerException);
+
 /// <summary>
 /// Runs before anything else starts: creates and migrates the store, then start-up recovery (unfinished attempts
 /// become Interrupted, their reserved serials Void), then records the configured station, fixtures and slots.
@@ -15,7 +18,16 @@ internal sealed partial class StationStartup(
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new StationStartException(
+                $"{StationDatabaseOptions.SectionName}:DataDirectory cannot hold the store ({database.FilePath}): {ex.Message} Point it at a writable folder with free space.", ex);
+        }
+
         var recovery = await new StationRecovery(database).RecoverAsync(cancellationToken).ConfigureAwait(false);
         LogRecovered(logger, database.FilePath, recovery.InterruptedAttempts, recovery.VoidedSerials);
         await registry.EnsureRecordsAsync(cancellationToken).ConfigureAwait(false);

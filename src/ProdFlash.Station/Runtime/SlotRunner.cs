@@ -108,15 +108,16 @@ internal sealed partial class SlotRunner
             var title = outcome.State == AttemptState.Passed ? "Passed" : outcome.FailureCode is { } c ? FailureCatalog.Get(c).Title : outcome.State.ToString();
             var remedy = outcome.FailureCode is { } code ? FailureCatalog.Get(code).Remedies.FirstOrDefault()?.Text : null;
             var result = new SlotResult(attemptId, outcome.State == AttemptState.Passed, outcome.FailureCode, title, remedy, outcome.State == AttemptState.Passed ? serialText : null);
-            status.UpdateSlot(Fixture, Position, s => s with { State = SlotState.Idle, Phase = null, Progress = 0, LastResult = result });
+            status.UpdateSlot(Fixture, Position, s => s with { State = SlotState.Idle, Phase = null, Progress = 0, Reason = null, LastResult = result });
             return new SlotAttemptResult(Position, attemptId, outcome.State, outcome.FailureCode, serialText, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The store refused a write (read-only, full, I/O): the attempt stays Running with its serial Reserved and
             // start-up recovery settles both; the slot shows why and keeps serving.
-            LogNotRecorded(_logger, ex, attemptId, Fixture, Position, ex.Message);
-            var error = $"Attempt not recorded: {ex.Message}";
+            var cause = ex.GetBaseException().Message;
+            LogNotRecorded(_logger, ex, attemptId, Fixture, Position, cause);
+            var error = $"Attempt not recorded: {cause} Check the data directory (free space, permissions); the station settles the attempt at its next start.";
             status.UpdateSlot(Fixture, Position, s => s with { State = SlotState.Idle, Phase = null, Progress = 0, Reason = error });
             return new SlotAttemptResult(Position, attemptId, AttemptState.Running, null, serialText, error);
         }
