@@ -62,4 +62,53 @@ public sealed class StationRunTests
         Assert.Empty(await context.SerialLedger.ToListAsync(ct));
         Assert.All(await context.Attempts.ToListAsync(ct), a => Assert.Equal(AttemptState.Failed, a.State));
     }
+
+    [Fact]
+    public async Task Abort_RightAfterStartOnRealTimeSlots_AttemptsAbortedAndSerialsVoided()
+    {
+        // Arrange: wall-clock emulation (demo mode), so an attempt lasts its modeled time and the abort lands inside it.
+        using var data = new ProdFlash.Testing.TempDirectory();
+        var settings = StationAppFactory.DefaultSettings(data.Path);
+        settings["Station:DemoMode"] = "true";
+        using var factory = new StationAppFactory(settings);
+        _ = factory.Server;
+        var fixture = factory.Services.GetRequiredService<StationRuntime>().Fixtures["F1"];
+        var ct = TestContext.Current.CancellationToken;
+
+        // Act
+        var run = await fixture.StartAsync("operator", null, ct);
+        var aborted = fixture.Abort();
+        var results = await run.Completion.WaitAsync(ct);
+
+        // Assert
+        Assert.True(aborted);
+        Assert.All(results, r => Assert.Equal(AttemptState.Aborted, r.State));
+        await using var context = factory.Services.GetRequiredService<StationDatabase>().CreateContext();
+        Assert.All(await context.SerialLedger.ToListAsync(ct), e => Assert.Equal(SerialState.Void, e.State));
+        Assert.All(await context.Attempts.ToListAsync(ct), a => Assert.Equal(FailureCode.Aborted, a.FailureCode));
+        Assert.False(fixture.IsRunning);
+    }
+
+    [Fact]
+    public async Task StartAsync_WhileRunning_RefusedWithFixtureBusy()
+    {
+        // Arrange
+        using var data = new ProdFlash.Testing.TempDirectory();
+        var settings = StationAppFactory.DefaultSettings(data.Path);
+        settings["Station:DemoMode"] = "true";
+        using var factory = new StationAppFactory(settings);
+        _ = factory.Server;
+        var fixture = factory.Services.GetRequiredService<StationRuntime>().Fixtures["F1"];
+        var ct = TestContext.Current.CancellationToken;
+        var run = await fixture.StartAsync("operator", null, ct);
+
+        // Act
+        var error = await Record.ExceptionAsync(() => fixture.StartAsync("operator", null, ct));
+        fixture.Abort();
+        await run.Completion.WaitAsync(ct);
+
+        // Assert
+        var busy = Assert.IsType<FixtureBusyException>(error);
+        Assert.Contains("Fixture F1 is already running", busy.Message, StringComparison.Ordinal);
+    }
 }
