@@ -12,7 +12,7 @@ public sealed class StationOptions
     /// <summary>The folder holding recipe files (relative paths are taken from the content root).</summary>
     public string RecipesFolder { get; set; } = "firmware-images/recipes";
 
-    /// <summary>The image library's root folder (git-ignored; created at start when missing).</summary>
+    /// <summary>The image library's root folder (git-ignored); a fixture without <see cref="FixtureOptions.Image"/> programs the recipe's <c>image.path</c> from here.</summary>
     public string ImageLibraryFolder { get; set; } = "firmware-images/library";
 
     /// <summary>

@@ -61,6 +61,11 @@ internal sealed class StationOptionsValidator(IHostEnvironment environment) : IV
             }
 
             ValidateRecipe(fixture, key, recipesFolder, failures);
+            if (!string.IsNullOrWhiteSpace(fixture.Image) && !File.Exists(StationPaths.Resolve(environment, fixture.Image)))
+            {
+                failures.Add($"{key}:Image '{fixture.Image}' does not exist (resolved to '{StationPaths.Resolve(environment, fixture.Image)}'); name the image file to program, or leave it out to use the recipe's image from the library.");
+            }
+
             if (fixture.Slots.Count == 0)
             {
                 failures.Add($"{key}:Slots is empty; a fixture needs at least one slot with a probe selector.");

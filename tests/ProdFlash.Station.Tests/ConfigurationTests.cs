@@ -14,6 +14,7 @@ public sealed class ConfigurationTests
     [InlineData("Station:Fixtures:0:Slots:1:Probe", "emulator://stm32f103c8?probe=v2j37", "names the same probe as Station:Fixtures:0:Slots:0:Probe")]
     [InlineData("Station:Fixtures:0:Recipe", "missing.json", "Station:Fixtures:0:Recipe 'missing.json' is not a file in the recipes folder")]
     [InlineData("Station:Name", "", "Station:Name is empty")]
+    [InlineData("Station:Fixtures:0:Image", "/nonexistent/image.hex", "Station:Fixtures:0:Image '/nonexistent/image.hex' does not exist")]
     [InlineData("Station:RecipesFolder", "/nonexistent/recipes", "Station:RecipesFolder '/nonexistent/recipes' is not a folder")]
     public async Task Start_WrongSetting_StopsWithMessageNamingTheKey(string key, string value, string expected)
     {
