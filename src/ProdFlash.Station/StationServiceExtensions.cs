@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProdFlash.Data;
+using ProdFlash.Station.Api;
 
 namespace ProdFlash.Station;
 
@@ -36,6 +37,7 @@ public static class StationServiceExtensions
         services.AddSingleton(sp => new StatusStore(InitialStatus(sp.GetRequiredService<IOptions<StationOptions>>().Value)));
 
         services.AddHostedService<StationStartup>();
+        builder.AddStationApiServices();
         return builder;
     }
 

@@ -11,6 +11,11 @@ public static class StationApi
         api.MapGet("/status", (StatusStore store) => TypedResults.Ok(store.Current))
             .WithName("GetStatus")
             .WithSummary("The station's live status: fixtures, slots, phase, progress and last result.");
+        endpoints.MapImagesApi();
+        endpoints.MapRecipesApi();
+        endpoints.MapReportsApi();
+        endpoints.MapKeysApi();
+        endpoints.MapOpenApi();
         return endpoints;
     }
 }
