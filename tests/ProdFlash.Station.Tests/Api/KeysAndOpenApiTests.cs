@@ -86,6 +86,9 @@ public sealed class KeysAndOpenApiTests(ApiTestHost host) : IClassFixture<ApiTes
         Assert.Contains("/api/attempts/export.csv", paths);
         Assert.Contains("/api/units/uid/{uid}", paths);
         Assert.Contains("/api/keys", paths);
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty(ApiKeyAuthenticationHandler.SchemeName);
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+        Assert.Equal("header", scheme.GetProperty("in").GetString());
     }
 
     private static int Base64UrlLength(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text).Length;
