@@ -28,16 +28,8 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
         ["POST image obsolete"] = (StationPolicies.Engineer, async (h, tag) => new(HttpMethod.Post, $"/api/images/{(await Draft(h, tag, releaseImage: true)).Image.Sha256}/obsolete")),
         ["GET recipes"] = (StationPolicies.AnyRole, (_, _) => Get("/api/recipes")),
         ["GET recipe"] = (StationPolicies.AnyRole, async (h, tag) => new(HttpMethod.Get, $"/api/recipes/{(await Draft(h, tag)).Recipe.Id}")),
-        ["POST recipe"] = (StationPolicies.Engineer, async (h, tag) =>
-        {
-            var image = (await Draft(h, tag)).Image;
-            return new(HttpMethod.Post, "/api/recipes") { Content = ApiTestData.JsonBody(ApiTestData.RecipeJson("Role " + tag, "2.0.0", image.Sha256)) };
-        }),
-        ["PUT recipe"] = (StationPolicies.Engineer, async (h, tag) =>
-        {
-            var (image, recipe) = await Draft(h, tag);
-            return new(HttpMethod.Put, $"/api/recipes/{recipe.Id}") { Content = ApiTestData.JsonBody(ApiTestData.RecipeJson("Seed " + tag, "1.0.0", image.Sha256)) };
-        }),
+        ["POST recipe"] = (StationPolicies.Engineer, CreateRecipeRequestAsync),
+        ["PUT recipe"] = (StationPolicies.Engineer, UpdateRecipeRequestAsync),
         ["POST recipe release"] = (StationPolicies.Engineer, async (h, tag) => new(HttpMethod.Post, $"/api/recipes/{(await Draft(h, tag, releaseImage: true)).Recipe.Id}/release")),
         ["GET runs"] = (StationPolicies.AnyRole, (_, _) => Get("/api/runs")),
         ["GET run"] = (StationPolicies.AnyRole, async (h, tag) => new(HttpMethod.Get, $"/api/runs/{(await Unit(h, tag)).RunId}")),
@@ -115,6 +107,18 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
         // Assert
         Assert.Equal(HttpStatusCode.Unauthorized, byRevoked.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, byUnknown.StatusCode);
+    }
+
+    private static async Task<HttpRequestMessage> CreateRecipeRequestAsync(ApiTestHost host, string tag)
+    {
+        var image = (await Draft(host, tag)).Image;
+        return new(HttpMethod.Post, "/api/recipes") { Content = ApiTestData.JsonBody(ApiTestData.RecipeJson("Role " + tag, "2.0.0", image.Sha256)) };
+    }
+
+    private static async Task<HttpRequestMessage> UpdateRecipeRequestAsync(ApiTestHost host, string tag)
+    {
+        var (image, recipe) = await Draft(host, tag);
+        return new(HttpMethod.Put, $"/api/recipes/{recipe.Id}") { Content = ApiTestData.JsonBody(ApiTestData.RecipeJson("Seed " + tag, "1.0.0", image.Sha256)) };
     }
 
     private static Task<HttpRequestMessage> Get(string path) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, path));
