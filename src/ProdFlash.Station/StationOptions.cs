@@ -34,6 +34,12 @@ public sealed class FixtureOptions
     /// <summary>The recipe file the fixture runs, relative to <see cref="StationOptions.RecipesFolder"/>.</summary>
     public string Recipe { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The image file to program, relative to the content root; when empty, the recipe's <c>image.path</c> inside
+    /// <see cref="StationOptions.ImageLibraryFolder"/>. Its content SHA-256 is checked against the recipe's before every attempt.
+    /// </summary>
+    public string? Image { get; set; }
+
     /// <summary>The fixture's slots, in position order.</summary>
     public List<SlotOptions> Slots { get; set; } = [];
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using ProdFlash.Core.Probes;
 using ProdFlash.Core.Recipes;
+using ProdFlash.Emulator;
 
 namespace ProdFlash.Station;
 
@@ -70,7 +71,13 @@ internal sealed class StationOptionsValidator(IHostEnvironment environment) : IV
                     continue;
                 }
 
-                var canonical = selector!.ToString();
+                if (selector!.Kind == ProbeSelectorKind.Emulator && EmulatorProblem(selector.ToString()) is { } problem)
+                {
+                    failures.Add($"{slotKey} '{probe}' is not a usable emulator selector: {problem}");
+                    continue;
+                }
+
+                var canonical = selector.ToString();
                 if (!selectors.TryAdd(canonical, slotKey))
                 {
                     failures.Add($"{slotKey} '{probe}' names the same probe as {selectors[canonical]}; one probe drives one slot.");
@@ -79,6 +86,21 @@ internal sealed class StationOptionsValidator(IHostEnvironment environment) : IV
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string? EmulatorProblem(string selector)
+    {
+        try
+        {
+            var parsed = EmulatorSelector.Parse(selector);
+            return EmulatedChips.Names.Contains(parsed.Chip, StringComparer.OrdinalIgnoreCase)
+                ? null
+                : $"no emulated chip is named '{parsed.Chip}'; available: {string.Join(", ", EmulatedChips.Names)}.";
+        }
+        catch (EmulatorConfigurationException ex)
+        {
+            return ex.Message;
+        }
     }
 
     private static void ValidateRecipe(FixtureOptions fixture, string key, string recipesFolder, List<string> failures)

@@ -79,4 +79,43 @@ public sealed class StationRegistry(StationDatabase database, IOptions<StationOp
             }
         }
     }
+
+    /// <summary>
+    /// The key of the recipe record for <paramref name="recipe"/> (name and version), created from the configured file
+    /// when the store has none: a recipe a fixture is configured with counts as released by the station's configuration.
+    /// </summary>
+    public async Task<int> EnsureRecipeAsync(Core.Recipes.Recipe recipe, string json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        var context = database.CreateContext();
+        await using (context.ConfigureAwait(false))
+        {
+            var existing = await context.Recipes.Where(r => r.Name == recipe.Name && r.Version == recipe.Version)
+                .Select(r => (int?)r.Id).SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (existing is { } id)
+            {
+                return id;
+            }
+
+            var now = time.GetUtcNow();
+            var record = new RecipeRecord
+            {
+                Name = recipe.Name,
+                Version = recipe.Version,
+                State = ReleaseState.Released,
+                Json = json,
+                ImageSha256 = recipe.Image.Sha256 ?? string.Empty,
+                CreatedBy = ConfigurationUser,
+                CreatedAt = now,
+                ReleasedBy = ConfigurationUser,
+                ReleasedAt = now,
+            };
+            context.Recipes.Add(record);
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return record.Id;
+        }
+    }
+
+    /// <summary>The user name recorded for recipes the station takes from its configuration.</summary>
+    public const string ConfigurationUser = "station-configuration";
 }

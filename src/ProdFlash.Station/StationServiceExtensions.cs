@@ -1,8 +1,14 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ProdFlash.Core.Probes;
 using ProdFlash.Data;
+using ProdFlash.Data.Serials;
+using ProdFlash.Emulator.Selection;
+using ProdFlash.Probes.Selection;
+using ProdFlash.Programming.Engine;
 using ProdFlash.Station.Api;
+using ProdFlash.Station.Runtime;
 
 namespace ProdFlash.Station;
 
@@ -36,7 +42,35 @@ public static class StationServiceExtensions
         services.AddSingleton<StationRegistry>();
         services.AddSingleton(sp => new StatusStore(InitialStatus(sp.GetRequiredService<IOptions<StationOptions>>().Value)));
 
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StationOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            return new ProbeProviders(
+            [
+                new EmulatorProbeProvider(new EmulatorProbeProviderOptions { RealTime = options.DemoMode, TimeProvider = time }, loggers),
+                new StLinkProbeProvider(null, loggers),
+            ]);
+        });
+        services.AddSingleton(sp =>
+        {
+            var database = sp.GetRequiredService<StationDatabase>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new StationServices(
+                sp.GetRequiredService<IOptions<StationOptions>>().Value.Name,
+                new AttemptRecorder(database, time),
+                new SerialLedger(database, time),
+                sp.GetRequiredService<ProbeProviders>(),
+                new AttemptEngine(new AttemptOptions()),
+                sp.GetRequiredService<StatusStore>(),
+                time);
+        });
+
+        // Start-up first: the host starts hosted services in registration order.
         services.AddHostedService<StationStartup>();
+        services.AddSingleton<StationRuntime>();
+        services.AddHostedService(sp => sp.GetRequiredService<StationRuntime>());
         builder.AddStationApiServices();
         return builder;
     }

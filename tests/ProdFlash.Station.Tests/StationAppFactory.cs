@@ -41,13 +41,28 @@ public sealed class StationAppFactory : WebApplicationFactory<Program>
             ["Station:DemoMode"] = "false",
             ["Station:Fixtures:0:Name"] = "F1",
             ["Station:Fixtures:0:Recipe"] = "sample-f103.json",
+            ["Station:Fixtures:0:Image"] = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex"),
         };
         for (var i = 0; i < slots; i++)
         {
-            settings[$"Station:Fixtures:0:Slots:{i}:Probe"] = $"emulator://stm32f103c8?probe=v2j37&slot={i + 1}";
+            settings[$"Station:Fixtures:0:Slots:{i}:Probe"] = EmulatedSlot(i);
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// A distinct passing emulator selector per slot index (the emulator keys a slot by its selector text): the three
+    /// genuine personalities the F103 recipe accepts, then a negligible WAIT rate that differs per slot (WAITs are retried).
+    /// </summary>
+    public static string EmulatedSlot(int index)
+    {
+        string[] personalities = ["v2j37", "v21j40", "v3j9"];
+        var personality = personalities[index % personalities.Length];
+        var variant = index / personalities.Length;
+        return variant == 0
+            ? $"emulator://stm32f103c8?probe={personality}"
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"emulator://stm32f103c8?probe={personality}&faults=flaky-wait:0.00{variant:00}");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,0 +1,151 @@
+using ProdFlash.Data;
+
+namespace ProdFlash.Station.Runtime;
+
+/// <summary>A run that has started: its key and the task that completes when every attempt of it is recorded.</summary>
+/// <param name="RunId">The run's key.</param>
+/// <param name="Completion">Completes with one result per programmed slot, in position order.</param>
+public sealed record StartedRun(long RunId, Task<IReadOnlyList<SlotAttemptResult>> Completion);
+
+/// <summary>A Start was refused: the fixture is already running, or it has no enabled slot.</summary>
+public sealed class FixtureBusyException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// Turns a Start press into a Run of parallel attempts on the fixture's enabled slots, and Abort into cancellation of
+/// the run in progress (DESIGN §9).
+/// </summary>
+/// <remarks>Thread-safe: one run at a time per fixture; a second Start while one runs is refused.</remarks>
+public sealed class FixtureCoordinator
+{
+    private readonly Lock _gate = new();
+    private readonly IReadOnlyList<SlotRunner> _slots;
+    private readonly FixturePlan _plan;
+    private readonly int _fixtureId;
+    private readonly int _recipeId;
+    private readonly AttemptRecorder _recorder;
+    private readonly StatusStore _status;
+    private readonly CancellationToken _stopping;
+    private CancellationTokenSource? _abort;
+
+    internal FixtureCoordinator(string name, int fixtureId, int recipeId, FixturePlan plan, IReadOnlyList<SlotRunner> slots, AttemptRecorder recorder, StatusStore status, CancellationToken stopping)
+    {
+        Name = name;
+        _fixtureId = fixtureId;
+        _recipeId = recipeId;
+        _plan = plan;
+        _slots = slots;
+        _recorder = recorder;
+        _status = status;
+        _stopping = stopping;
+    }
+
+    /// <summary>The fixture's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Whether a run is in progress.</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _abort is not null;
+            }
+        }
+    }
+
+    /// <summary>Starts a run on every enabled slot.</summary>
+    /// <param name="operatorName">Who pressed Start.</param>
+    /// <param name="lotCode">The production lot, when known.</param>
+    /// <param name="cancellationToken">Cancels writing the run record (not the run itself; use <see cref="Abort"/>).</param>
+    /// <exception cref="FixtureBusyException">A run is in progress, or no slot is enabled.</exception>
+    public async Task<StartedRun> StartAsync(string operatorName, string? lotCode, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operatorName);
+        CancellationTokenSource abort;
+        lock (_gate)
+        {
+            if (_abort is not null)
+            {
+                throw new FixtureBusyException($"Fixture {Name} is already running; wait for the run to finish or abort it.");
+            }
+
+            abort = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            _abort = abort;
+        }
+
+        try
+        {
+            var enabled = EnabledSlots();
+            if (enabled.Count == 0)
+            {
+                throw new FixtureBusyException($"Fixture {Name} has no enabled slot; see each slot's reason in the status.");
+            }
+
+            var runId = await _recorder.StartRunAsync(_fixtureId, _recipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
+            _status.UpdateFixture(Name, f => f with { RunId = runId });
+            var attempts = enabled.Select(slot =>
+            {
+                var done = new TaskCompletionSource<SlotAttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                slot.Post(new AttemptRequest(runId, _plan, abort.Token, done));
+                return done.Task;
+            }).ToList();
+            return new StartedRun(runId, FinishAsync(runId, attempts, abort));
+        }
+        catch (Exception)
+        {
+            Release(abort);
+            throw;
+        }
+    }
+
+    /// <summary>Cancels the run in progress; its attempts end Aborted (their serials are voided).</summary>
+    /// <returns>Whether a run was in progress.</returns>
+    public bool Abort()
+    {
+        lock (_gate)
+        {
+            if (_abort is null)
+            {
+                return false;
+            }
+
+            _abort.Cancel();
+            return true;
+        }
+    }
+
+    private List<SlotRunner> EnabledSlots()
+    {
+        var fixture = _status.Current.Fixtures.Single(f => f.Name == Name);
+        return [.. _slots.Where(r => fixture.Slots.Single(s => s.Position == r.Position).State != SlotState.Disabled)];
+    }
+
+    private async Task<IReadOnlyList<SlotAttemptResult>> FinishAsync(long runId, List<Task<SlotAttemptResult>> attempts, CancellationTokenSource abort)
+    {
+        try
+        {
+            var results = await Task.WhenAll(attempts).ConfigureAwait(false);
+            await _recorder.EndRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            _status.UpdateFixture(Name, f => f with { RunId = null });
+            Release(abort);
+        }
+    }
+
+    private void Release(CancellationTokenSource abort)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_abort, abort))
+            {
+                _abort = null;
+            }
+        }
+
+        abort.Dispose();
+    }
+}

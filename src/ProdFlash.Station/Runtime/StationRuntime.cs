@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using ProdFlash.Core.Diagnostics;
+using ProdFlash.Core.Probes;
+using ProdFlash.Core.Recipes;
+
+namespace ProdFlash.Station.Runtime;
+
+/// <summary>
+/// The station's runtime: at start it loads each fixture's recipe, binds every slot to its probe (flagging duplicate
+/// serials and disabling the affected slots with the reason), then runs one loop per slot until the host stops.
+/// </summary>
+/// <remarks>
+/// Registered after <see cref="StationStartup"/>, so the store is migrated and recovered before any runner starts.
+/// <see cref="Fixtures"/> is filled by <see cref="StartAsync"/> and read-only afterwards; thread-safe to read then.
+/// </remarks>
+public sealed partial class StationRuntime : BackgroundService
+{
+    private readonly IServiceProvider _services;
+    private readonly ILogger<StationRuntime> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<string, FixtureCoordinator> _fixtures = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<SlotRunner> _runners = [];
+
+    /// <summary>Creates the runtime; the work starts with the host.</summary>
+    public StationRuntime(IServiceProvider services, ILogger<StationRuntime> logger)
+    {
+        _services = services;
+        _logger = logger;
+    }
+
+    /// <summary>The fixtures by name (case-insensitive).</summary>
+    public IReadOnlyDictionary<string, FixtureCoordinator> Fixtures => _fixtures;
+
+    /// <inheritdoc />
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = _services.GetRequiredService<IOptions<StationOptions>>().Value;
+        var environment = _services.GetRequiredService<IHostEnvironment>();
+        var registry = _services.GetRequiredService<StationRegistry>();
+        var shared = _services.GetRequiredService<StationServices>();
+        var recipesFolder = StationPaths.Resolve(environment, options.RecipesFolder);
+        var libraryFolder = StationPaths.Resolve(environment, options.ImageLibraryFolder);
+        foreach (var fixture in options.Fixtures)
+        {
+            var recipeFile = Path.Combine(recipesFolder, fixture.Recipe);
+            var recipe = Recipe.Load(recipeFile);
+            var json = await File.ReadAllTextAsync(recipeFile, cancellationToken).ConfigureAwait(false);
+            var recipeId = await registry.EnsureRecipeAsync(recipe, json, cancellationToken).ConfigureAwait(false);
+            var imageFile = string.IsNullOrWhiteSpace(fixture.Image)
+                ? Path.Combine(libraryFolder, recipe.Image.Path ?? string.Empty)
+                : StationPaths.Resolve(environment, fixture.Image);
+            var runners = fixture.Slots.Select((slot, i) => new SlotRunner(
+                fixture.Name, i + 1, registry.SlotId(fixture.Name, i + 1), slot.Probe, shared, _logger)).ToList();
+            _runners.AddRange(runners);
+            _fixtures[fixture.Name] = new FixtureCoordinator(
+                fixture.Name, registry.FixtureId(fixture.Name), recipeId, new FixturePlan(recipe, recipeFile, imageFile), runners, shared.Recorder, shared.Status, _stopping.Token);
+        }
+
+        await BindProbesAsync(shared, cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
+        var token = linked.Token;
+        await Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(token), CancellationToken.None))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens each enabled slot's probe once and reads its serial. Two slots whose probes report the same serial cannot
+    /// be told apart (DESIGN §4): both are disabled with the reason. A probe that does not open is shown with its error
+    /// and stays enabled, so the next attempt records the diagnosis.
+    /// </summary>
+    private async Task BindProbesAsync(StationServices shared, CancellationToken cancellationToken)
+    {
+        var status = shared.Status;
+        var serials = new Dictionary<string, List<SlotRunner>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var runner in _runners)
+        {
+            var slot = status.Current.Fixtures.Single(f => f.Name == runner.Fixture).Slots.Single(s => s.Position == runner.Position);
+            if (slot.State == SlotState.Disabled)
+            {
+                continue;
+            }
+
+            try
+            {
+                var probe = await shared.Providers.OpenAsync(runner.Selector, cancellationToken).ConfigureAwait(false);
+                await using (probe.ConfigureAwait(false))
+                {
+                    runner.ProbeSerial = SerialOf(probe.Description.Location);
+                }
+
+                if (!serials.TryGetValue(runner.ProbeSerial, out var same))
+                {
+                    serials[runner.ProbeSerial] = same = [];
+                }
+
+                same.Add(runner);
+            }
+            catch (Exception ex) when (ex is ProbeOpenException or ProbeSelectorException)
+            {
+                LogBindFailed(_logger, runner.Fixture, runner.Position, ex.Message);
+                status.UpdateSlot(runner.Fixture, runner.Position, s => s with { Reason = "Probe not bound at start: " + ex.Message });
+            }
+        }
+
+        foreach (var (serial, runners) in serials.Where(p => p.Value.Count > 1))
+        {
+            var names = string.Join(", ", runners.Select(r => $"{r.Fixture} slot {r.Position}"));
+            var reason = $"{FailureCatalog.Get(FailureCode.ProbeDuplicateSerial).Title}: serial {serial} is reported by the probes of {names}; give each probe a unique serial or select it by USB port (stlink://usb?port=...).";
+            foreach (var runner in runners)
+            {
+                LogDuplicate(_logger, runner.Fixture, runner.Position, serial);
+                status.UpdateSlot(runner.Fixture, runner.Position, s => s with { State = SlotState.Disabled, Reason = reason });
+            }
+        }
+    }
+
+    /// <summary>The serial in a probe's location text ("... serial 066DFF48...") or the whole text when it names none.</summary>
+    internal static string SerialOf(string location)
+    {
+        var match = SerialPattern().Match(location);
+        return match.Success ? match.Groups[1].Value : location;
+    }
+
+    [GeneratedRegex(@"\bserial ([0-9A-Fa-f]+)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex SerialPattern();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Fixture} slot {Slot}: probe not bound at start: {Reason}")]
+    private static partial void LogBindFailed(ILogger logger, string fixture, int slot, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Fixture} slot {Slot} disabled: probe serial {Serial} is shared with another slot")]
+    private static partial void LogDuplicate(ILogger logger, string fixture, int slot, string serial);
+}
