@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 
 using ProdFlash.Data.Entities;
+using ProdFlash.Station.Runtime;
 using ProdFlash.Station.Security;
 
 namespace ProdFlash.Station.Tests.Api;
@@ -53,6 +54,16 @@ public class ApiTestHost : IAsyncLifetime
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, key);
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
+    }
+
+    /// <summary>Waits until <paramref name="fixture"/> has no run in progress (runs end in moments on modeled time).</summary>
+    public static async Task WaitUntilIdleAsync(ApiTestHost host, string fixture)
+    {
+        var coordinator = host.Factory.Services.GetRequiredService<StationRuntime>().Fixtures[fixture];
+        while (coordinator.IsRunning)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <inheritdoc/>
