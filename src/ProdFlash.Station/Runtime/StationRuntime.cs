@@ -18,7 +18,6 @@ public sealed partial class StationRuntime : BackgroundService
 {
     private readonly IServiceProvider _services;
     private readonly ILogger<StationRuntime> _logger;
-    private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, FixtureCoordinator> _fixtures = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<SlotRunner> _runners = [];
 
@@ -39,6 +38,7 @@ public sealed partial class StationRuntime : BackgroundService
         var environment = _services.GetRequiredService<IHostEnvironment>();
         var registry = _services.GetRequiredService<StationRegistry>();
         var shared = _services.GetRequiredService<StationServices>();
+        var stopping = _services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var recipesFolder = StationPaths.Resolve(environment, options.RecipesFolder);
         var libraryFolder = StationPaths.Resolve(environment, options.ImageLibraryFolder);
         foreach (var fixture in options.Fixtures)
@@ -54,7 +54,7 @@ public sealed partial class StationRuntime : BackgroundService
                 fixture.Name, i + 1, registry.SlotId(fixture.Name, i + 1), slot.Probe, shared, _logger)).ToList();
             _runners.AddRange(runners);
             _fixtures[fixture.Name] = new FixtureCoordinator(
-                fixture.Name, registry.FixtureId(fixture.Name), recipeId, new FixturePlan(recipe, recipeFile, imageFile), runners, shared.Recorder, shared.Status, _stopping.Token);
+                fixture.Name, registry.FixtureId(fixture.Name), recipeId, new FixturePlan(recipe, recipeFile, imageFile), runners, shared.Recorder, shared.Status, stopping);
         }
 
         await BindProbesAsync(shared, cancellationToken).ConfigureAwait(false);
@@ -62,25 +62,9 @@ public sealed partial class StationRuntime : BackgroundService
     }
 
     /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
-    }
-
-    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stopping.Token);
-        var token = linked.Token;
-        await Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(token), CancellationToken.None))).ConfigureAwait(false);
+        await Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
     }
 
     /// <summary>
