@@ -7,6 +7,7 @@ using ProdFlash.Data.Serials;
 using ProdFlash.Emulator.Selection;
 using ProdFlash.Probes.Selection;
 using ProdFlash.Programming.Engine;
+using ProdFlash.Station.Api;
 using ProdFlash.Station.Runtime;
 
 namespace ProdFlash.Station;
@@ -71,6 +72,7 @@ public static class StationServiceExtensions
         services.AddSingleton<StationRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<StationRuntime>());
         services.AddHostedService<AutoStarter>();
+        builder.AddStationApiServices();
         return builder;
     }
 

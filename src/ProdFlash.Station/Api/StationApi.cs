@@ -11,6 +11,12 @@ public static class StationApi
         api.MapGet("/status", (StatusStore store) => TypedResults.Ok(store.Current))
             .WithName("GetStatus")
             .WithSummary("The station's live status: fixtures, slots, phase, progress and last result.");
+        endpoints.MapFixturesApi();
+        endpoints.MapImagesApi();
+        endpoints.MapRecipesApi();
+        endpoints.MapReportsApi();
+        endpoints.MapKeysApi();
+        endpoints.MapOpenApi();
         return endpoints;
     }
 }
