@@ -43,7 +43,7 @@ public sealed class DataDirectoryFaultTests
         long stuckRunId;
         using (var factory = new StationAppFactory(StationAppFactory.DefaultSettings(data.Path)))
         {
-            using var client = factory.CreateClient();
+            using var client = await factory.CreateClientAsync(Data.Entities.UserRole.Operator, ct);
             var database = factory.Services.GetRequiredService<StationDatabase>();
             await ExecuteAsync(database, "CREATE TRIGGER full_disk BEFORE INSERT ON SerialLedger BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;", ct);
             var fixture = factory.Services.GetRequiredService<StationRuntime>().Fixtures["F1"];

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ProdFlash.Data.Entities;
+using ProdFlash.Station.Security;
 using ProdFlash.Testing;
 
 namespace ProdFlash.Station.Tests;
@@ -83,5 +86,15 @@ public sealed class StationAppFactory : WebApplicationFactory<Program>
         {
             _data.Dispose();
         }
+    }
+
+    /// <summary>A client that sends a freshly issued key of <paramref name="role"/> (every endpoint needs one).</summary>
+    public async Task<HttpClient> CreateClientAsync(UserRole role, CancellationToken cancellationToken)
+    {
+        var keys = Services.GetRequiredService<ApiKeyService>();
+        var issued = await keys.IssueAsync(role.ToString().ToLowerInvariant(), role, "test", "test", cancellationToken: cancellationToken);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, issued.Key);
+        return client;
     }
 }

@@ -15,7 +15,7 @@ public sealed class StationHostTests
     {
         // Arrange
         using var factory = new StationAppFactory();
-        using var client = factory.CreateClient();
+        using var client = await factory.CreateClientAsync(Data.Entities.UserRole.Operator, TestContext.Current.CancellationToken);
 
         // Act
         var response = await client.GetAsync(new Uri("/api/status", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -29,5 +29,19 @@ public sealed class StationHostTests
         Assert.Equal("F1", fixture.Name);
         Assert.Equal([1, 2], fixture.Slots.Select(s => s.Position));
         Assert.True(File.Exists(Path.Combine(factory.DataDirectory, new StationDatabaseOptions().FileName)));
+    }
+
+    [Fact]
+    public async Task GetStatus_NoKey_Unauthorized()
+    {
+        // Arrange
+        using var factory = new StationAppFactory();
+        using var client = factory.CreateClient();
+
+        // Act
+        var response = await client.GetAsync(new Uri("/api/status", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 }

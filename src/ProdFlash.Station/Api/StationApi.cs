@@ -1,3 +1,5 @@
+using ProdFlash.Station.Security;
+
 namespace ProdFlash.Station.Api;
 
 /// <summary>The station's REST API: one line per endpoint group.</summary>
@@ -10,7 +12,8 @@ public static class StationApi
         var api = endpoints.MapGroup("/api");
         api.MapGet("/status", (StatusStore store) => TypedResults.Ok(store.Current))
             .WithName("GetStatus")
-            .WithSummary("The station's live status: fixtures, slots, phase, progress and last result.");
+            .WithSummary("The station's live status: fixtures, slots, phase, progress and last result.")
+            .RequireAuthorization(StationPolicies.AnyRole);
         endpoints.MapFixturesApi();
         endpoints.MapImagesApi();
         endpoints.MapRecipesApi();

@@ -20,6 +20,7 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
     /// <summary>Endpoint name → (policy, request built on fresh records).</summary>
     private static readonly Dictionary<string, (string Policy, Func<ApiTestHost, string, Task<HttpRequestMessage>> Request)> Endpoints = new()
     {
+        ["GET status"] = (StationPolicies.AnyRole, (_, _) => Get("/api/status")),
         ["GET fixture"] = (StationPolicies.AnyRole, (_, _) => Get("/api/fixtures/F1")),
         ["GET slot"] = (StationPolicies.AnyRole, (_, _) => Get("/api/fixtures/F1/slots/1")),
         ["POST start"] = (StationPolicies.Operate, StartRequestAsync),
