@@ -28,7 +28,9 @@ public readonly record struct TargetConnection(uint DpIdr, int FrequencyKHz);
 /// <param name="Kind">Probe family and variant, e.g. "ST-LINK/V2".</param>
 /// <param name="Firmware">Firmware version string, e.g. "V2J37S7".</param>
 /// <param name="Location">Where the probe is: USB port path and serial, TCP endpoint, emulator.</param>
-public sealed record ProbeDescription(string Kind, string Firmware, string Location);
+/// <param name="Serial">The probe's serial as tools report it (24 hex characters), when the transport knows it.</param>
+/// <param name="CloneSignals">Host-visible signs that the probe is a clone (stlink-protocol.md §6), as its discovery saw them.</param>
+public sealed record ProbeDescription(string Kind, string Firmware, string Location, string? Serial = null, Diagnostics.CloneProbeSignals CloneSignals = Diagnostics.CloneProbeSignals.None);
 
 /// <summary>A debug probe connected to one target: power sense, NRST, SWD clock and connection.</summary>
 /// <remarks>

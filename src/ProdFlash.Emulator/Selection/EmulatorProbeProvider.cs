@@ -104,6 +104,18 @@ public sealed class EmulatorProbeProvider : IProbeProvider
             }
         }
 
-        return new StLinkTarget(probe, time);
+        // What USB discovery would see of this probe (stlink-protocol.md §6): a 12-byte binary serial descriptor, and
+        // another emulated probe of this provider with the same serial.
+        var personality = slot.Personality;
+        var signals = personality.HasBinarySerial ? CloneProbeSignals.BinarySerial : CloneProbeSignals.None;
+        lock (_gate)
+        {
+            if (_slots.Values.Count(s => s.Personality.Serial == personality.Serial) > 1)
+            {
+                signals |= CloneProbeSignals.DuplicateSerial;
+            }
+        }
+
+        return new StLinkTarget(probe, time, personality.Serial, signals);
     }
 }

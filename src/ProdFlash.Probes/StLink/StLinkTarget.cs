@@ -26,14 +26,16 @@ public sealed class StLinkTarget : IDebugProbe, ITargetMemory, IDapAccess, IProb
     /// <summary>Wraps an opened probe.</summary>
     /// <param name="probe">The opened driver; owned by the target from now on.</param>
     /// <param name="timeProvider">Clock for the DP power-up and core-state bounds.</param>
-    public StLinkTarget(StLinkProbe probe, TimeProvider? timeProvider = null)
+    /// <param name="serial">The probe's serial (24 hex characters), when discovery knows it.</param>
+    /// <param name="cloneSignals">Signs of a clone probe that discovery saw (binary, placeholder or duplicate serial).</param>
+    public StLinkTarget(StLinkProbe probe, TimeProvider? timeProvider = null, string? serial = null, ProdFlash.Core.Diagnostics.CloneProbeSignals cloneSignals = ProdFlash.Core.Diagnostics.CloneProbeSignals.None)
     {
         ArgumentNullException.ThrowIfNull(probe);
         _probe = probe;
         TimeProvider = timeProvider ?? TimeProvider.System;
         _core = new CortexMCore(this, TimeProvider);
         var info = probe.Info;
-        Description = new ProbeDescription(VariantName(info.Variant), info.FirmwareName, probe.Description);
+        Description = new ProbeDescription(VariantName(info.Variant), info.FirmwareName, probe.Description, serial, cloneSignals);
     }
 
     /// <inheritdoc />

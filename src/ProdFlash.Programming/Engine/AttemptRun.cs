@@ -257,6 +257,11 @@ internal sealed class AttemptRun
         }
 
         var d = _probe.Description;
+        if (d.CloneSignals != CloneProbeSignals.None)
+        {
+            throw new AttemptFailedException(Diagnoses.ProbeSuspectClone(d.Serial ?? d.Location, d.CloneSignals));
+        }
+
         return ValueTask.FromResult<string?>($"{d.Kind} {d.Firmware} at {d.Location}; DAP register access {(_probe.Dap is null ? "no" : "yes")}");
     }
 

@@ -54,3 +54,38 @@ public sealed class CloneProgrammingTests
         Assert.False(CloneFlashQuirks.LosesWritesWhileBusy(null));
     }
 }
+
+public sealed class CloneProbeTests
+{
+    [Fact]
+    public async Task RunAsync_CloneProbeWithBinarySerial_FailsProbeSuspectCloneWithEvidence()
+    {
+        // Arrange: the clone personality's serial descriptor holds 12 raw bytes (stlink-protocol.md §6.1).
+        // Opened the way the CLI and the station open it: by selector, through the emulator's provider.
+        var recipe = EngineSlot.DefaultRecipe("stm32f103c8");
+        var provider = new Emulator.Selection.EmulatorProbeProvider();
+        await using var probe = await provider.OpenAsync(Core.Probes.ProbeSelector.Parse("emulator://stm32f103c8?probe=clone"), TestContext.Current.CancellationToken);
+
+        // Act
+        var result = await new AttemptEngine(new AttemptOptions()).RunAsync(probe, recipe, EngineSlot.Image(1024), null, null, TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(AttemptOutcome.Failed, result.Outcome);
+        Assert.Equal(Core.Diagnostics.FailureCode.ProbeSuspectClone, result.FailureCode);
+        Assert.Equal(Core.Diagnostics.AttemptPhase.Probe, result.Diagnosis!.Phase);
+        Assert.Contains("clone", result.Diagnosis.Summary, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEmpty(result.Diagnosis.Evidence);
+    }
+
+    [Fact]
+    public async Task RunAsync_GenuineProbe_HasNoCloneSignals()
+    {
+        var provider = new Emulator.Selection.EmulatorProbeProvider();
+        await using var probe = await provider.OpenAsync(Core.Probes.ProbeSelector.Parse("emulator://stm32f103c8?probe=v2j37"), TestContext.Current.CancellationToken);
+
+        var result = await new AttemptEngine(new AttemptOptions()).RunAsync(probe, EngineSlot.DefaultRecipe("stm32f103c8"), EngineSlot.Image(1024), null, null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(AttemptOutcome.Passed, result.Outcome);
+        Assert.Equal(Core.Diagnostics.CloneProbeSignals.None, result.Probe!.CloneSignals);
+    }
+}
