@@ -43,9 +43,11 @@ public sealed class StLinkProbeProvider : IProbeProvider
     {
         ArgumentNullException.ThrowIfNull(selector);
         var text = selector.ToString();
+        string? serial = null;
+        var cloneSignals = CloneProbeSignals.None;
         var (wire, options) = selector.Kind switch
         {
-            ProbeSelectorKind.StLinkUsbSerial or ProbeSelectorKind.StLinkUsbPort => (OpenUsb(selector), _options.ProbeOptions),
+            ProbeSelectorKind.StLinkUsbSerial or ProbeSelectorKind.StLinkUsbPort => (OpenUsb(selector, out serial, out cloneSignals), _options.ProbeOptions),
             ProbeSelectorKind.StLinkTcp => await OpenTcpAsync(selector, cancellationToken).ConfigureAwait(false),
             _ => throw new ProbeSelectorException(text, $"'{text}' is not an ST-LINK selector; write stlink://usb/<serial>, stlink://usb?port=1-4.2 or stlink://tcp/HOST:PORT[/<serial>]."),
         };
@@ -73,7 +75,7 @@ public sealed class StLinkProbeProvider : IProbeProvider
             }
         }
 
-        return new StLinkTarget(probe, _options.TimeProvider);
+        return new StLinkTarget(probe, _options.TimeProvider, serial, cloneSignals);
     }
 
     /// <summary>
@@ -124,12 +126,15 @@ public sealed class StLinkProbeProvider : IProbeProvider
         return device;
     }
 
-    private IStLinkWire OpenUsb(ProbeSelector selector)
+    private IStLinkWire OpenUsb(ProbeSelector selector, out string? serial, out CloneProbeSignals cloneSignals)
     {
         var text = selector.ToString();
         try
         {
-            var device = Choose(selector, _options.UsbBus.Enumerate());
+            var all = _options.UsbBus.Enumerate();
+            var device = Choose(selector, all);
+            serial = device.Serial?.Text;
+            cloneSignals = CloneSignalsOf(StLinkUsbAnomalies.Of(device, all));
             return _options.UsbBus.Open(device);
         }
         catch (LibUsbException ex) when (ex.ErrorCode == LibUsbError.NotInstalled)
@@ -144,6 +149,28 @@ public sealed class StLinkProbeProvider : IProbeProvider
         {
             throw new ProbeOpenException(text, FailureCode.ProbeFirmwareTooOld, $"'{text}' cannot be opened: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The discovery anomalies that hint at a clone probe (stlink-protocol.md §6), as Core's signals.</summary>
+    private static CloneProbeSignals CloneSignalsOf(StLinkUsbAnomaly anomalies)
+    {
+        var signals = CloneProbeSignals.None;
+        if ((anomalies & StLinkUsbAnomaly.BinarySerial) != 0)
+        {
+            signals |= CloneProbeSignals.BinarySerial;
+        }
+
+        if ((anomalies & StLinkUsbAnomaly.PlaceholderSerial) != 0)
+        {
+            signals |= CloneProbeSignals.PlaceholderSerial;
+        }
+
+        if ((anomalies & StLinkUsbAnomaly.DuplicateSerial) != 0)
+        {
+            signals |= CloneProbeSignals.DuplicateSerial;
+        }
+
+        return signals;
     }
 
     private async Task<(IStLinkWire Wire, StLinkProbeOptions Options)> OpenTcpAsync(ProbeSelector selector, CancellationToken cancellationToken)

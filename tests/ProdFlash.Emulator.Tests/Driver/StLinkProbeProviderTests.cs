@@ -62,6 +62,22 @@ public sealed class StLinkProbeProviderTests
 
         Assert.True(second.Transactions > 0);
         Assert.Equal("V2J37S7", probe.Description.Firmware);
+
+        // Discovery's clone signals travel with the probe, so the attempt can name them (stlink-protocol.md §6).
+        Assert.Equal(CloneProbeSignals.BinarySerial | CloneProbeSignals.DuplicateSerial, probe.Description.CloneSignals);
+        Assert.Equal("55FF6B064986525131390887", probe.Description.Serial);
+    }
+
+    [Fact]
+    public async Task OpenAsync_GenuineBySerial_NoCloneSignals()
+    {
+        var bus = new EmulatedUsbBus();
+        var genuine = bus.Attach(NewProbe("v2j37", 0), [4, 1]);
+
+        await using var probe = await Provider(bus).OpenAsync(ProbeSelector.Parse($"stlink://usb/{genuine.Serial!.Text}"), Ct);
+
+        Assert.Equal(CloneProbeSignals.None, probe.Description.CloneSignals);
+        Assert.Equal(genuine.Serial.Text, probe.Description.Serial);
     }
 
     [Fact]
