@@ -66,4 +66,35 @@ internal static class HexDigits
     /// <summary>Describes a byte for an error message: the printable character in quotes, or its code.</summary>
     public static string Describe(byte value) =>
         value is >= 0x21 and < 0x7F ? $"'{(char)value}'" : $"byte 0x{value:X2}";
+
+    /// <summary>
+    /// Decodes the hex digits of one record (after its <paramref name="prefixLength"/>-character prefix, ':' or 'Sn')
+    /// into <paramref name="record"/>, which holds the longest valid record.
+    /// </summary>
+    /// <returns>Null and the byte count in <paramref name="pairs"/>, or why the text is not a record (with the column).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? DecodeRecord(ReadOnlySpan<byte> digits, Span<byte> record, int prefixLength, out int pairs)
+    {
+        pairs = digits.Length / 2;
+        var decodable = Math.Min(pairs, record.Length) * 2;
+        var bad = Decode(digits[..decodable], record);
+        if (bad >= 0)
+        {
+            return $"{Describe(digits[bad])} at column {bad + prefixLength + 1} is not a hex digit; the file is corrupted, re-export it";
+        }
+
+        if (pairs > record.Length)
+        {
+            return $"the record has {pairs} bytes, more than the longest valid record ({record.Length}); the file is corrupted, re-export it";
+        }
+
+        if ((digits.Length & 1) != 0)
+        {
+            return Values[digits[^1]] == Invalid
+                ? $"{Describe(digits[^1])} at column {digits.Length + prefixLength} is not a hex digit; the file is corrupted, re-export it"
+                : $"the record has an odd number of hex digits ({digits.Length}); a character is missing or extra, re-export the file";
+        }
+
+        return null;
+    }
 }

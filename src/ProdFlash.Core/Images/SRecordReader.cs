@@ -132,27 +132,9 @@ internal static class SRecordReader
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DecodeRecord(ReadOnlySpan<byte> digits, Span<byte> record, int addressLength, string fileName, long lineNumber)
     {
-        var pairs = digits.Length / 2;
-        var decodable = Math.Min(pairs, record.Length) * 2;
-        var bad = HexDigits.Decode(digits[..decodable], record);
-        if (bad >= 0)
+        if (HexDigits.DecodeRecord(digits, record, prefixLength: 2, out var pairs) is { } reason)
         {
-            throw Error(fileName, lineNumber, $"{HexDigits.Describe(digits[bad])} at column {bad + 3} is not a hex digit; the file is corrupted, re-export it");
-        }
-
-        if (pairs > record.Length)
-        {
-            throw Error(fileName, lineNumber, $"the record has {pairs} bytes, more than the longest valid record ({MaxRecordBytes}); the file is corrupted, re-export it");
-        }
-
-        if ((digits.Length & 1) != 0)
-        {
-            if (HexDigits.Values[digits[^1]] == HexDigits.Invalid)
-            {
-                throw Error(fileName, lineNumber, $"{HexDigits.Describe(digits[^1])} at column {digits.Length + 2} is not a hex digit; the file is corrupted, re-export it");
-            }
-
-            throw Error(fileName, lineNumber, $"the record has an odd number of hex digits ({digits.Length}); a character is missing or extra, re-export the file");
+            throw Error(fileName, lineNumber, reason);
         }
 
         var minimum = 1 + addressLength + 1;
