@@ -1,21 +1,57 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 using ProdFlash.Data;
 
 namespace ProdFlash.Station.Security;
 
-/// <summary>Registers API-key authentication and the role policies.</summary>
+/// <summary>Registers the station's authentication (API keys for machines, a sign-in cookie for people) and the role policies.</summary>
 public static class SecurityServiceExtensions
 {
-    /// <summary>Adds <see cref="ApiKeyService"/>, the <c>X-Api-Key</c> scheme and one policy per <see cref="StationPolicies"/> entry.</summary>
+    /// <summary>The default scheme: it forwards each request to <see cref="ApiKeyAuthenticationHandler.SchemeName"/> or the cookie.</summary>
+    public const string SelectorScheme = "Station";
+
+    /// <summary>The dashboard's sign-in cookie scheme.</summary>
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    /// <summary>The sign-in cookie's name.</summary>
+    public const string CookieName = "ProdFlash.SignIn";
+
+    /// <summary>The dashboard's sign-in page; unauthenticated page requests are sent there.</summary>
+    public const string SignInPath = "/signin";
+
+    /// <summary>The page shown when a signed-in user lacks the role a page needs.</summary>
+    public const string AccessDeniedPath = "/denied";
+
+    /// <summary>
+    /// Adds <see cref="ApiKeyService"/>, the <c>X-Api-Key</c> scheme, the sign-in cookie, the selector between them and one
+    /// policy per <see cref="StationPolicies"/> entry.
+    /// </summary>
+    /// <remarks>
+    /// A request carrying <c>X-Api-Key</c> is judged by the key alone. Otherwise a request carrying the sign-in cookie is judged
+    /// by the cookie (the dashboard's own downloads, e.g. CSV, go through the API with it; the cookie is SameSite=Strict).
+    /// Anything else under <c>/api</c> is answered 401 by the key scheme, and a page is redirected to <see cref="SignInPath"/>.
+    /// </remarks>
     public static IServiceCollection AddStationSecurity(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ApiKeyService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.LoginPath = SignInPath;
+                o.AccessDeniedPath = AccessDeniedPath;
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var (policy, roles) in StationPolicies.Roles)
         {
@@ -23,5 +59,20 @@ public static class SecurityServiceExtensions
         }
 
         return services;
+    }
+
+    private static string SelectScheme(HttpContext context)
+    {
+        if (context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+        {
+            return ApiKeyAuthenticationHandler.SchemeName;
+        }
+
+        if (context.Request.Cookies.ContainsKey(CookieName))
+        {
+            return CookieScheme;
+        }
+
+        return context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? ApiKeyAuthenticationHandler.SchemeName : CookieScheme;
     }
 }
