@@ -42,7 +42,7 @@ public sealed class StationRunTests
         // Arrange: the fixture programs a copy of the sample image, which is then altered.
         using var data = new ProdFlash.Testing.TempDirectory();
         var image = data.File("sample-f103.hex");
-        File.Copy(Path.Combine(ProdFlash.Testing.RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex"), image);
+        File.Copy(Path.Combine(ProdFlash.Testing.RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex"), image);
         var settings = StationAppFactory.DefaultSettings(data.File("db"));
         settings["Station:Fixtures:0:Image"] = image;
         using var factory = new StationAppFactory(settings);
