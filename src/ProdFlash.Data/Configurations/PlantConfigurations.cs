@@ -23,6 +23,7 @@ internal sealed class FixtureConfiguration : IEntityTypeConfiguration<Fixture>
         builder.Property(f => f.Name).HasMaxLength(64);
         builder.HasIndex(f => new { f.StationId, f.Name }).IsUnique();
         builder.HasMany(f => f.Slots).WithOne(s => s.Fixture).HasForeignKey(s => s.FixtureId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(f => f.AssignedRecipe).WithMany().HasForeignKey(f => f.AssignedRecipeId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

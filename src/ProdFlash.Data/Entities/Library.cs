@@ -87,4 +87,7 @@ public sealed class RecipeRecord
 
     /// <summary>When it was released.</summary>
     public DateTimeOffset? ReleasedAt { get; set; }
+
+    /// <summary>When it was made Obsolete (who: the audit event); an Obsolete recipe never runs again.</summary>
+    public DateTimeOffset? ObsoletedAt { get; set; }
 }

@@ -34,6 +34,15 @@ public sealed class Fixture
     /// <summary>Name, unique within the station ("F1").</summary>
     public required string Name { get; set; }
 
+    /// <summary>
+    /// The Released library recipe an engineer assigned to this fixture, or null to run the recipe file named in the
+    /// station's configuration. Kept across restarts.
+    /// </summary>
+    public int? AssignedRecipeId { get; set; }
+
+    /// <summary>The assigned library recipe.</summary>
+    public RecipeRecord? AssignedRecipe { get; set; }
+
     /// <summary>The slots of this fixture.</summary>
     public List<Slot> Slots { get; } = [];
 }

@@ -289,6 +289,9 @@ namespace ProdFlash.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("AssignedRecipeId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -298,6 +301,8 @@ namespace ProdFlash.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssignedRecipeId");
 
                     b.HasIndex("StationId", "Name")
                         .IsUnique();
@@ -376,6 +381,9 @@ namespace ProdFlash.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ObsoletedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReleasedAt")
                         .HasColumnType("INTEGER");
@@ -646,11 +654,18 @@ namespace ProdFlash.Data.Migrations
 
             modelBuilder.Entity("ProdFlash.Data.Entities.Fixture", b =>
                 {
+                    b.HasOne("ProdFlash.Data.Entities.RecipeRecord", "AssignedRecipe")
+                        .WithMany()
+                        .HasForeignKey("AssignedRecipeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("ProdFlash.Data.Entities.Station", "Station")
                         .WithMany("Fixtures")
                         .HasForeignKey("StationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("AssignedRecipe");
 
                     b.Navigation("Station");
                 });

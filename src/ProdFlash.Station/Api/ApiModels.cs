@@ -17,13 +17,13 @@ public sealed record ImageDto(string Sha256, string FileName, ImageFormat Format
 
 /// <summary>A recipe as the API shows it; <see cref="Json"/> is the text as uploaded.</summary>
 public sealed record RecipeDto(int Id, string Name, string Version, ReleaseState State, string ImageSha256, string CreatedBy, DateTimeOffset CreatedAt,
-    string? ReleasedBy, DateTimeOffset? ReleasedAt, string Json)
+    string? ReleasedBy, DateTimeOffset? ReleasedAt, string Json, DateTimeOffset? ObsoletedAt = null)
 {
     /// <summary>Maps a record.</summary>
     public static RecipeDto From(RecipeRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.Id, r.Name, r.Version, r.State, r.ImageSha256, r.CreatedBy, r.CreatedAt, r.ReleasedBy, r.ReleasedAt, r.Json);
+        return new(r.Id, r.Name, r.Version, r.State, r.ImageSha256, r.CreatedBy, r.CreatedAt, r.ReleasedBy, r.ReleasedAt, r.Json, r.ObsoletedAt);
     }
 }
 

@@ -18,7 +18,19 @@ public sealed record StartRunRequest(string? LotCode);
 /// <param name="Fixture">The fixture's name.</param>
 public sealed record StartedRunDto(long RunId, string Fixture);
 
-/// <summary>Fixture and slot status, start and abort over HTTP.</summary>
+/// <summary>Body of <c>PUT /api/fixtures/{fixture}/recipe</c>.</summary>
+/// <param name="RecipeId">The Released library recipe the fixture runs from its next Start.</param>
+public sealed record AssignRecipeRequest(int RecipeId);
+
+/// <summary>What a fixture runs.</summary>
+/// <param name="Fixture">The fixture's name.</param>
+/// <param name="RecipeId">The recipe record its runs are recorded under.</param>
+/// <param name="Recipe">Name, version and source, e.g. <c>Blue Pill sample 1.1.0 (library #7)</c>.</param>
+/// <param name="FromLibrary">Whether an engineer assigned a library recipe (false: the configured recipe file).</param>
+/// <param name="Problem">Why Start is refused, or null.</param>
+public sealed record FixtureRecipeDto(string Fixture, int RecipeId, string Recipe, bool FromLibrary, string? Problem);
+
+/// <summary>Fixture and slot status, start and abort, recipe assignment over HTTP.</summary>
 public static class FixturesApi
 {
     /// <summary>Maps <c>/api/fixtures</c>.</summary>
@@ -31,6 +43,11 @@ public static class FixturesApi
         api.MapPost("/{fixture}/start", StartAsync).RequireAuthorization(StationPolicies.Operate)
             .WithSummary("Start a run on the fixture's enabled slots; 202 with the run id (Operator, Engineer, Admin).");
         api.MapPost("/{fixture}/abort", Abort).RequireAuthorization(StationPolicies.Operate).WithSummary("Abort the fixture's run in progress (Operator, Engineer, Admin).");
+        api.MapGet("/{fixture}/recipe", GetRecipe).RequireAuthorization(StationPolicies.AnyRole).WithSummary("What the fixture runs: its configured recipe or an assigned library recipe (every role).");
+        api.MapPut("/{fixture}/recipe", AssignRecipeAsync).RequireAuthorization(StationPolicies.Engineer)
+            .WithSummary("Make the fixture run a Released library recipe from its next Start; refused while it runs (Engineer, Admin).");
+        api.MapDelete("/{fixture}/recipe", UnassignRecipeAsync).RequireAuthorization(StationPolicies.Engineer)
+            .WithSummary("Return the fixture to the recipe file named in the station's configuration (Engineer, Admin).");
         return app;
     }
 
@@ -79,6 +96,58 @@ public static class FixturesApi
         return coordinator.Abort()
             ? TypedResults.Accepted((string?)null)
             : ApiProblems.Conflict("No run in progress", $"Fixture {fixture} has no run in progress; nothing to abort.");
+    }
+
+    private static Results<Ok<FixtureRecipeDto>, ProblemHttpResult> GetRecipe(string fixture, StationRuntime runtime, StatusStore status) =>
+        runtime.Fixtures.TryGetValue(fixture, out var coordinator) ? TypedResults.Ok(Dto(coordinator)) : UnknownFixture(fixture, status);
+
+    private static async Task<Results<Ok<FixtureRecipeDto>, ProblemHttpResult>> AssignRecipeAsync(string fixture, AssignRecipeRequest? request,
+        StationRuntime runtime, FixtureRecipes recipes, StatusStore status, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (!runtime.Fixtures.TryGetValue(fixture, out var coordinator))
+        {
+            return UnknownFixture(fixture, status);
+        }
+
+        if (request is null || request.RecipeId <= 0)
+        {
+            return ApiProblems.BadRequest("Send {\"recipeId\": N} with the id of a Released recipe (GET /api/recipes lists them).");
+        }
+
+        try
+        {
+            await recipes.AssignAsync(coordinator, request.RecipeId, user.Identity!.Name!, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(Dto(coordinator));
+        }
+        catch (FixtureBusyException e)
+        {
+            return ApiProblems.Conflict("Fixture busy", e.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<FixtureRecipeDto>, ProblemHttpResult>> UnassignRecipeAsync(string fixture,
+        StationRuntime runtime, FixtureRecipes recipes, StatusStore status, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (!runtime.Fixtures.TryGetValue(fixture, out var coordinator))
+        {
+            return UnknownFixture(fixture, status);
+        }
+
+        try
+        {
+            await recipes.UnassignAsync(coordinator, user.Identity!.Name!, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(Dto(coordinator));
+        }
+        catch (FixtureBusyException e)
+        {
+            return ApiProblems.Conflict("Fixture busy", e.Message);
+        }
+    }
+
+    private static FixtureRecipeDto Dto(FixtureCoordinator coordinator)
+    {
+        var assignment = coordinator.Assignment;
+        return new FixtureRecipeDto(coordinator.Name, assignment.RecipeId, assignment.Description, assignment.FromLibrary, assignment.Problem);
     }
 
     private static ProblemHttpResult UnknownFixture(string fixture, StatusStore status) =>

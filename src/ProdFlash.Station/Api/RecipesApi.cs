@@ -26,6 +26,8 @@ public static class RecipesApi
         api.MapPut("/{id:int}", UpdateAsync).RequireAuthorization(StationPolicies.Engineer).Accepts<string>("application/json")
             .WithSummary("Replace a Draft's JSON, same name and version (Engineer, Admin).");
         api.MapPost("/{id:int}/release", ReleaseAsync).RequireAuthorization(StationPolicies.Engineer).WithSummary("Release a Draft whose image is Released (Engineer, Admin; not the creator).");
+        api.MapPost("/{id:int}/obsolete", ObsoleteAsync).RequireAuthorization(StationPolicies.Engineer)
+            .WithSummary("Make a Released recipe Obsolete: it never runs again; a fixture it is assigned to refuses Start (Engineer, Admin).");
         return app;
     }
 
@@ -50,6 +52,9 @@ public static class RecipesApi
 
     private static async Task<Ok<RecipeDto>> ReleaseAsync(int id, RecipeStore store, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         TypedResults.Ok(RecipeDto.From(await store.ReleaseAsync(id, user.Identity!.Name!, cancellationToken).ConfigureAwait(false)));
+
+    private static async Task<Ok<RecipeDto>> ObsoleteAsync(int id, RecipeStore store, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        TypedResults.Ok(RecipeDto.From(await store.ObsoleteAsync(id, user.Identity!.Name!, cancellationToken).ConfigureAwait(false)));
 
     private static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {

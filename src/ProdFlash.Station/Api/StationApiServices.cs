@@ -31,6 +31,7 @@ public static class StationApiServices
         services.AddSingleton(sp => new ImageLibrary(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<LibraryOptions>(), time: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RecipeStore(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<ImageLibrary>(),
             sp.GetRequiredService<LibraryOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Runtime.FixtureRecipes>();
         services.AddStationSecurity();
         services.AddHostedService<ApiKeyBootstrap>();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>

@@ -140,6 +140,29 @@ public sealed class RecipeStore
         return record;
     }
 
+    /// <summary>
+    /// Makes a Released recipe Obsolete: it can no longer be assigned, and a fixture it is assigned to refuses to start
+    /// (who: the audit event).
+    /// </summary>
+    /// <exception cref="LibraryStateException">The recipe is not Released.</exception>
+    public async Task<RecipeRecord> ObsoleteAsync(int id, string user, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        await using var context = _database.CreateContext();
+        var record = await context.Recipes.AsTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken).ConfigureAwait(false) ?? throw NotFound(id);
+        if (record.State != ReleaseState.Released)
+        {
+            throw new LibraryStateException($"Recipe {id} is {record.State}; only a Released recipe can be made Obsolete.");
+        }
+
+        var now = _time.GetUtcNow();
+        record.State = ReleaseState.Obsolete;
+        record.ObsoletedAt = now;
+        context.AuditEvents.Add(Audit(user, "recipe.obsolete", record, null, now));
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
     /// <summary>The recipes, newest first, optionally in one state.</summary>
     public async Task<IReadOnlyList<RecipeRecord>> ListAsync(ReleaseState? state = null, CancellationToken cancellationToken = default)
     {

@@ -7,7 +7,7 @@ namespace ProdFlash.Station.Runtime;
 /// <param name="Completion">Completes with one result per programmed slot, in position order.</param>
 public sealed record StartedRun(long RunId, Task<IReadOnlyList<SlotAttemptResult>> Completion);
 
-/// <summary>A Start was refused: the fixture is already running, or it has no enabled slot.</summary>
+/// <summary>A Start (or a recipe change) was refused: the fixture is already running, it has no enabled slot, or its recipe cannot run.</summary>
 public sealed class FixtureBusyException(string message) : InvalidOperationException(message);
 
 /// <summary>
@@ -19,20 +19,19 @@ public sealed class FixtureCoordinator
 {
     private readonly Lock _gate = new();
     private readonly IReadOnlyList<SlotRunner> _slots;
-    private readonly FixturePlan _plan;
     private readonly int _fixtureId;
-    private readonly int _recipeId;
     private readonly AttemptRecorder _recorder;
     private readonly StatusStore _status;
     private readonly CancellationToken _stopping;
     private CancellationTokenSource? _abort;
+    private FixtureAssignment _assignment;
 
-    internal FixtureCoordinator(string name, int fixtureId, int recipeId, FixturePlan plan, IReadOnlyList<SlotRunner> slots, AttemptRecorder recorder, StatusStore status, CancellationToken stopping)
+    internal FixtureCoordinator(string name, int fixtureId, FixtureAssignment configured, IReadOnlyList<SlotRunner> slots, AttemptRecorder recorder, StatusStore status, CancellationToken stopping)
     {
         Name = name;
         _fixtureId = fixtureId;
-        _recipeId = recipeId;
-        _plan = plan;
+        Configured = configured;
+        _assignment = configured;
         _slots = slots;
         _recorder = recorder;
         _status = status;
@@ -41,6 +40,42 @@ public sealed class FixtureCoordinator
 
     /// <summary>The fixture's name.</summary>
     public string Name { get; }
+
+    /// <summary>The fixture's database key.</summary>
+    public int FixtureId => _fixtureId;
+
+    /// <summary>What the station's configuration names for this fixture (its recipe file and image).</summary>
+    public FixtureAssignment Configured { get; }
+
+    /// <summary>What the fixture runs now: <see cref="Configured"/> or a library recipe an engineer assigned.</summary>
+    public FixtureAssignment Assignment
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _assignment;
+            }
+        }
+    }
+
+    /// <summary>Makes the fixture run <paramref name="assignment"/> from its next Start on, and shows it in the status.</summary>
+    /// <exception cref="FixtureBusyException">A run is in progress: a recipe never changes under a running fixture.</exception>
+    public void Assign(FixtureAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        lock (_gate)
+        {
+            if (_abort is not null)
+            {
+                throw new FixtureBusyException($"Fixture {Name} is running; change its recipe after the run has finished or been aborted.");
+            }
+
+            _assignment = assignment;
+        }
+
+        _status.UpdateFixture(Name, f => f with { Recipe = assignment.Description });
+    }
 
     /// <summary>Whether a run is in progress.</summary>
     public bool IsRunning
@@ -58,11 +93,12 @@ public sealed class FixtureCoordinator
     /// <param name="operatorName">Who pressed Start.</param>
     /// <param name="lotCode">The production lot, when known.</param>
     /// <param name="cancellationToken">Cancels writing the run record (not the run itself; use <see cref="Abort"/>).</param>
-    /// <exception cref="FixtureBusyException">A run is in progress, or no slot is enabled.</exception>
+    /// <exception cref="FixtureBusyException">A run is in progress, no slot is enabled, or the fixture's recipe cannot run.</exception>
     public async Task<StartedRun> StartAsync(string operatorName, string? lotCode, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(operatorName);
         CancellationTokenSource abort;
+        FixtureAssignment assignment;
         lock (_gate)
         {
             if (_abort is not null)
@@ -72,22 +108,35 @@ public sealed class FixtureCoordinator
 
             abort = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
             _abort = abort;
+            assignment = _assignment;
         }
 
         try
         {
+            var problem = assignment.Problem;
+            if (problem is null && assignment.StartCheck is { } check)
+            {
+                problem = await check(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (problem is not null || assignment.Plan is null)
+            {
+                throw new FixtureBusyException($"Fixture {Name} cannot run {assignment.Description}: {problem ?? "it has no plan"}");
+            }
+
+            var plan = assignment.Plan;
             var enabled = EnabledSlots();
             if (enabled.Count == 0)
             {
                 throw new FixtureBusyException($"Fixture {Name} has no enabled slot; see each slot's reason in the status.");
             }
 
-            var runId = await _recorder.StartRunAsync(_fixtureId, _recipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
+            var runId = await _recorder.StartRunAsync(_fixtureId, assignment.RecipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
             _status.UpdateFixture(Name, f => f with { RunId = runId });
             var attempts = enabled.Select(slot =>
             {
                 var done = new TaskCompletionSource<SlotAttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-                slot.Post(new AttemptRequest(runId, _plan, abort.Token, done));
+                slot.Post(new AttemptRequest(runId, plan, abort.Token, done));
                 return done.Task;
             }).ToList();
             return new StartedRun(runId, FinishAsync(runId, attempts, abort));

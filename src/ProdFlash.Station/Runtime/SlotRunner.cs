@@ -127,7 +127,7 @@ internal sealed partial class SlotRunner
     private async Task<(DataOutcome Outcome, string? Serial)> ProgramAsync(AttemptRequest request, long attemptId)
     {
         var recipe = request.Plan.Recipe;
-        var (image, integrity) = request.Plan.LoadCheckedImage();
+        var (image, integrity) = await request.Plan.LoadCheckedImageAsync(CancellationToken.None).ConfigureAwait(false);
         if (integrity is not null)
         {
             return (Failed(integrity), null);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ProdFlash.Core.Diagnostics;
 using ProdFlash.Core.Probes;
@@ -53,8 +54,10 @@ public sealed partial class StationRuntime : BackgroundService
             var runners = fixture.Slots.Select((slot, i) => new SlotRunner(
                 fixture.Name, i + 1, registry.SlotId(fixture.Name, i + 1), slot.Probe, shared, _logger)).ToList();
             _runners.AddRange(runners);
-            _fixtures[fixture.Name] = new FixtureCoordinator(
-                fixture.Name, registry.FixtureId(fixture.Name), recipeId, new FixturePlan(recipe, recipeFile, imageFile), runners, shared.Recorder, shared.Status, stopping);
+            var configured = new FixtureAssignment(recipeId, $"{recipe.Name} {recipe.Version} (configuration)", FixturePlan.FromFiles(recipe, recipeFile, imageFile), null, FromLibrary: false);
+            var coordinator = new FixtureCoordinator(fixture.Name, registry.FixtureId(fixture.Name), configured, runners, shared.Recorder, shared.Status, stopping);
+            coordinator.Assign(await AssignedAsync(coordinator, configured, cancellationToken).ConfigureAwait(false));
+            _fixtures[fixture.Name] = coordinator;
         }
 
         await BindProbesAsync(shared, cancellationToken).ConfigureAwait(false);
@@ -65,6 +68,37 @@ public sealed partial class StationRuntime : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.WhenAll(_runners.Select(r => Task.Run(() => r.RunAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a fixture runs after a restart: the library recipe an engineer assigned (kept in the database), or its
+    /// configured recipe. An assigned recipe that can no longer run is not swapped for another silently: the fixture
+    /// refuses every Start with the reason until an engineer assigns a Released recipe or returns it to its configuration.
+    /// </summary>
+    private async Task<FixtureAssignment> AssignedAsync(FixtureCoordinator coordinator, FixtureAssignment configured, CancellationToken cancellationToken)
+    {
+        var database = _services.GetRequiredService<ProdFlash.Data.StationDatabase>();
+        int? assigned;
+        var context = database.CreateContext();
+        await using (context.ConfigureAwait(false))
+        {
+            assigned = await context.Fixtures.Where(f => f.Id == coordinator.FixtureId).Select(f => f.AssignedRecipeId).SingleAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (assigned is not { } recipeId)
+        {
+            return configured;
+        }
+
+        try
+        {
+            return await _services.GetRequiredService<FixtureRecipes>().LibraryAssignmentAsync(recipeId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Library.LibraryException)
+        {
+            LogAssignedNotRunnable(_logger, coordinator.Name, recipeId, ex.Message);
+            return FixtureRecipes.Unrunnable(recipeId, $"library recipe #{recipeId}", ex.Message);
+        }
     }
 
     /// <summary>
@@ -130,6 +164,9 @@ public sealed partial class StationRuntime : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Fixture} slot {Slot}: probe not bound at start: {Reason}")]
     private static partial void LogBindFailed(ILogger logger, string fixture, int slot, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Fixture {Fixture}: its assigned library recipe #{RecipeId} cannot run ({Reason}); every Start is refused until an engineer assigns a Released recipe")]
+    private static partial void LogAssignedNotRunnable(ILogger logger, string fixture, int recipeId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Fixture} slot {Slot} disabled: probe serial {Serial} is shared with another slot")]
     private static partial void LogDuplicate(ILogger logger, string fixture, int slot, string serial);

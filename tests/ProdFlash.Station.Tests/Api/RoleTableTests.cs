@@ -25,6 +25,14 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
         ["GET slot"] = (StationPolicies.AnyRole, (_, _) => Get("/api/fixtures/F1/slots/1")),
         ["POST start"] = (StationPolicies.Operate, StartRequestAsync),
         ["POST abort"] = (StationPolicies.Operate, AbortRequestAsync),
+        ["GET fixture recipe"] = (StationPolicies.AnyRole, (_, _) => Get("/api/fixtures/F1/recipe")),
+        ["PUT fixture recipe"] = (StationPolicies.Engineer, AssignRequestAsync),
+        ["DELETE fixture recipe"] = (StationPolicies.Engineer, async (h, _) =>
+        {
+            await ApiTestHost.WaitUntilIdleAsync(h, "F1");
+            return new(HttpMethod.Delete, "/api/fixtures/F1/recipe");
+        }
+        ),
         ["GET images"] = (StationPolicies.Reports, (_, _) => Get("/api/images")),
         ["GET image"] = (StationPolicies.Reports, async (h, tag) => new(HttpMethod.Get, $"/api/images/{(await Draft(h, tag)).Image.Sha256}")),
         ["GET image content"] = (StationPolicies.Reports, async (h, tag) => new(HttpMethod.Get, $"/api/images/{(await Draft(h, tag)).Image.Sha256}/content")),
@@ -39,6 +47,7 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
         ["POST recipe"] = (StationPolicies.Engineer, CreateRecipeRequestAsync),
         ["PUT recipe"] = (StationPolicies.Engineer, UpdateRecipeRequestAsync),
         ["POST recipe release"] = (StationPolicies.Engineer, async (h, tag) => new(HttpMethod.Post, $"/api/recipes/{(await Draft(h, tag, releaseImage: true)).Recipe.Id}/release")),
+        ["POST recipe obsolete"] = (StationPolicies.Engineer, async (h, tag) => new(HttpMethod.Post, $"/api/recipes/{(await Released(h, tag)).Id}/obsolete")),
         ["GET runs"] = (StationPolicies.AnyRole, (_, _) => Get("/api/runs")),
         ["GET run"] = (StationPolicies.AnyRole, async (h, tag) => new(HttpMethod.Get, $"/api/runs/{(await Unit(h, tag)).RunId}")),
         ["GET attempts"] = (StationPolicies.AnyRole, (_, _) => Get("/api/attempts?pageSize=10")),
@@ -130,6 +139,22 @@ public sealed class RoleTableTests(ApiTestHost host) : IClassFixture<ApiTestHost
         await ApiTestHost.WaitUntilIdleAsync(host, "F1");
         await host.Factory.Services.GetRequiredService<StationRuntime>().Fixtures["F1"].StartAsync("seed-operator", tag, TestContext.Current.CancellationToken);
         return new(HttpMethod.Post, "/api/fixtures/F1/abort");
+    }
+
+    private static async Task<HttpRequestMessage> AssignRequestAsync(ApiTestHost host, string tag)
+    {
+        var recipe = await Released(host, tag);
+        await ApiTestHost.WaitUntilIdleAsync(host, "F1");
+        return new(HttpMethod.Put, "/api/fixtures/F1/recipe") { Content = ApiTestData.JsonBody($$"""{"recipeId":{{recipe.Id}}}""") };
+    }
+
+    private static async Task<RecipeDto> Released(ApiTestHost host, string tag)
+    {
+        var recipe = (await Draft(host, tag, releaseImage: true)).Recipe;
+        using var reviewer = await host.ClientAsync(UserRole.Engineer, "seed-reviewer");
+        using var release = await reviewer.PostAsync($"/api/recipes/{recipe.Id}/release", null, TestContext.Current.CancellationToken);
+        release.EnsureSuccessStatusCode();
+        return await release.ReadAsync<RecipeDto>();
     }
 
     private static async Task<HttpRequestMessage> CreateRecipeRequestAsync(ApiTestHost host, string tag)
