@@ -5,13 +5,12 @@ namespace ProdFlash.Probes.Tests.Gdb;
 
 public sealed class GdbMemoryMapTests
 {
-    // The memory map OpenOCD 0.12 serves for an STM32F103C8 with a 20 KiB SRAM work area (gdb_server.c,
-    // gdb_memory_map): flash with its sector size, then ram regions for the gaps.
+    // Recorded: the memory map Debian's OpenOCD 0.12 served (qXfer:memory-map:read) for our emulated STM32F103C8
+    // behind stlink-dap with target/stm32f1x.cfg: the flash bank with its page size, ram for the gaps around it.
     internal const string OpenOcdF103Map =
-        "<?xml version=\"1.0\"?>\n<!DOCTYPE memory-map PUBLIC \"+//IDN gnu.org//DTD GDB Memory Map V1.0//EN\" \"http://sourceware.org/gdb/gdb-memory-map.dtd\">\n" +
-        "<memory-map>\n<memory type=\"ram\" start=\"0x0\" length=\"0x8000000\"/>\n" +
-        "<memory type=\"flash\" start=\"0x8000000\" length=\"0x10000\">\n<property name=\"blocksize\">0x400</property>\n</memory>\n" +
-        "<memory type=\"ram\" start=\"0x8010000\" length=\"0xf7ff0000\"/>\n</memory-map>\n";
+        "<memory-map>\n<memory type=\"ram\" start=\"0x00000000\" length=\"0x08000000\"/>\n" +
+        "<memory type=\"flash\" start=\"0x08000000\" length=\"0x10000\">\n<property name=\"blocksize\">0x400</property>\n</memory>\n" +
+        "<memory type=\"ram\" start=\"0x08010000\" length=\"0xf7ff0000\"/>\n</memory-map>\n";
 
     [Fact]
     public void Parse_OpenOcdMap_FlashWithBlockSizeAndRamAround()
