@@ -5,6 +5,7 @@ using ProdFlash.Core.Probes;
 using ProdFlash.Data;
 using ProdFlash.Data.Serials;
 using ProdFlash.Emulator.Selection;
+using ProdFlash.Probes.Gdb;
 using ProdFlash.Probes.Selection;
 using ProdFlash.Programming.Engine;
 using ProdFlash.Station.Api;
@@ -51,6 +52,7 @@ public static class StationServiceExtensions
             [
                 new EmulatorProbeProvider(new EmulatorProbeProviderOptions { RealTime = options.DemoMode, TimeProvider = time }, loggers),
                 new StLinkProbeProvider(null, loggers),
+                new GdbProbeProvider(null, loggers),
             ]);
         });
         services.AddSingleton(sp =>

@@ -10,6 +10,7 @@ using ProdFlash.Core.Probes;
 using ProdFlash.Core.Recipes;
 using ProdFlash.Core.Serialization;
 using ProdFlash.Emulator.Selection;
+using ProdFlash.Probes.Gdb;
 using ProdFlash.Probes.Selection;
 using ProdFlash.Programming.Engine;
 
@@ -133,7 +134,7 @@ internal static class FlashCommand
 /// <summary>What <c>flash</c> and <c>diagnose</c> share: opening the probe, error translation and the reports.</summary>
 internal static class AttemptCli
 {
-    public static ProbeProviders DefaultProviders() => new([new EmulatorProbeProvider(), new StLinkProbeProvider()]);
+    public static ProbeProviders DefaultProviders() => new([new EmulatorProbeProvider(), new StLinkProbeProvider(), new GdbProbeProvider()]);
 
     public static Argument<string> SelectorArgument() => new("SELECTOR")
     {

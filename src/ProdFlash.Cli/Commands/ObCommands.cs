@@ -6,6 +6,7 @@ using ProdFlash.Core.Devices;
 using ProdFlash.Core.Probes;
 using ProdFlash.Core.Targets;
 using ProdFlash.Emulator.Selection;
+using ProdFlash.Probes.Gdb;
 using ProdFlash.Probes.Selection;
 using ProdFlash.Programming.Flash;
 using ProdFlash.Programming.Identify;
@@ -35,7 +36,7 @@ internal static class ObCommands
         return command;
     }
 
-    private static ProbeProviders DefaultProviders() => new([new EmulatorProbeProvider(), new StLinkProbeProvider()]);
+    private static ProbeProviders DefaultProviders() => new([new EmulatorProbeProvider(), new StLinkProbeProvider(), new GdbProbeProvider()]);
 
     private static Argument<string> SelectorArgument() => new("SELECTOR")
     {

@@ -49,10 +49,7 @@ public sealed class ProbeProviders
         }
 
         var known = _providers.Count == 0 ? "none is registered" : string.Join(", ", Schemes.Select(s => s + "://"));
-        var message = selector.Kind == ProbeSelectorKind.Gdb
-            ? $"'{selector}': gdb:// probes are not supported yet (the GDB remote-protocol client is still to come); use a probe this program opens: {known}."
-            : $"'{selector}': this program has no provider for {selector.Scheme}:// probes; it opens {known}.";
-        throw new ProbeOpenException(selector.ToString(), FailureCode.ProbeNotFound, message);
+        throw new ProbeOpenException(selector.ToString(), FailureCode.ProbeNotFound, $"'{selector}': this program has no provider for {selector.Scheme}:// probes; it opens {known}.");
     }
 
     /// <summary>Opens the probe <paramref name="selector"/> names with the provider of its scheme.</summary>

@@ -24,13 +24,13 @@ public sealed class ProbeProvidersTests
     }
 
     [Fact]
-    public async Task OpenAsync_GdbSelector_SaysNotSupportedYet()
+    public async Task OpenAsync_GdbSelectorWithoutGdbProvider_SaysNoProviderForGdb()
     {
         var providers = new ProbeProviders([new EmulatorProbeProvider()]);
 
         var error = await Assert.ThrowsAsync<ProbeOpenException>(async () => await providers.OpenAsync("gdb://127.0.0.1:3333", Ct));
 
-        Assert.Contains("gdb:// probes are not supported yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no provider for gdb:// probes", error.Message, StringComparison.Ordinal);
         Assert.Contains("emulator://", error.Message, StringComparison.Ordinal);
         Assert.Equal(FailureCode.ProbeNotFound, error.Code);
     }
