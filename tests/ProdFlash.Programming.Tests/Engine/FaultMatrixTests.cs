@@ -132,10 +132,12 @@ public sealed class FaultMatrixTests
         { "gd32f103c8", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
 
         // RDP level 2 closes the debug port, also under reset (stm32-targets.md §6): no ACK in any try; the
-        // diagnosis lists level 2 among the causes.
+        // diagnosis lists level 2 among the causes; without an earlier contact with this board it cannot say "permanent"
+        // (Rdp2EvidenceTests covers the evidence rules).
         { "stm32f407vg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "stm32g071rb", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "stm32l476rg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f030f4", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
     };
 
     [Theory]
