@@ -25,6 +25,7 @@ var inv = CultureInfo.InvariantCulture;
     ("stm32l476rg", "L476RG 1 MiB"),
 ];
 var rows = new List<string>();
+var breakdown = new List<string>();
 var provider = new EmulatorProbeProvider();
 foreach (var (chip, label) in targets)
 {
@@ -63,6 +64,12 @@ foreach (var (chip, label) in targets)
             var floor = catalogFloor ?? ModelFloor(part, bytes.Length, kHz);
             var program = result.ProgramPhaseModeled;
             var transactions = result.Phases.Sum(p => p.Transactions);
+            if (strategy == "fast")
+            {
+                // Where the attempt's modeled time goes, per phase (seconds / USB transactions).
+                breakdown.Add(string.Create(inv, $"| {label} | {personality} {kHz} kHz | {string.Join(" | ", Enum.GetValues<AttemptPhase>().Select(ph => result.Phases.FirstOrDefault(p => p.Phase == ph) is { } e ? $"{e.Modeled.TotalSeconds:F3} s / {e.Transactions}" : "—"))} |"));
+            }
+
             rows.Add(string.Create(inv,
                 $"| {label} | {strategy}, {personality} {kHz} kHz | {result.Outcome}{(result.FailureCode is { } c ? " " + c : string.Empty)} | {(catalogFloor is null ? Seconds(floor) + " (model times)" : Seconds(floor))} | {program.TotalSeconds:F3} s | {Ratio(program, floor)} | {result.Modeled.TotalSeconds:F3} s | {Ratio(result.Modeled, floor)} | {transactions} | {wall.Elapsed.TotalSeconds:F1} s |"));
         }
@@ -86,6 +93,12 @@ Console.WriteLine();
 Console.WriteLine("| part, image | strategy | result | floor | program | program / floor | attempt | attempt / floor | USB transactions | wall |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine("Where the fast attempts' modeled time goes (seconds / USB transactions per phase):");
+Console.WriteLine();
+Console.WriteLine($"| part | probe | {string.Join(" | ", Enum.GetValues<AttemptPhase>().Select(p => p.ToString()))} |");
+Console.WriteLine($"|---|---|{string.Concat(Enumerable.Repeat("---|", Enum.GetValues<AttemptPhase>().Length))}");
+breakdown.ForEach(Console.WriteLine);
 return 0;
 
 // For F4/G0/L4 the catalog has no typical program/erase times (stm32-targets.md §7), so there is no datasheet floor.

@@ -21,6 +21,20 @@ public sealed record Diagnosis
     /// <param name="summary">The one-paragraph summary with the measured evidence.</param>
     /// <param name="evidence">The measured facts.</param>
     public Diagnosis(FailureCode code, AttemptPhase phase, string summary, IReadOnlyList<Evidence> evidence)
+        : this(code, phase, summary, evidence, null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a diagnosis whose causes were ranked for this case from what was measured (for example, "no answer on
+    /// SWD" after the same board answered on this slot before); title and remedies come from <see cref="FailureCatalog"/>.
+    /// </summary>
+    /// <param name="code">The failure code.</param>
+    /// <param name="phase">The phase the failure happened in.</param>
+    /// <param name="summary">The one-paragraph summary with the measured evidence.</param>
+    /// <param name="evidence">The measured facts.</param>
+    /// <param name="rankedCauses">The causes, most likely first, each naming its evidence; null or empty for the catalog's.</param>
+    public Diagnosis(FailureCode code, AttemptPhase phase, string summary, IReadOnlyList<Evidence> evidence, IReadOnlyList<CitedText>? rankedCauses)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
         ArgumentNullException.ThrowIfNull(evidence);
@@ -30,7 +44,7 @@ public sealed record Diagnosis
         Title = info.Title;
         Summary = summary;
         Evidence = evidence;
-        Causes = info.Causes;
+        Causes = rankedCauses is { Count: > 0 } ? rankedCauses : info.Causes;
         Remedies = info.Remedies;
     }
 

@@ -37,7 +37,24 @@ public sealed class AttemptEngine
     /// <param name="cancellationToken">Aborts the attempt.</param>
     /// <returns>The result: Passed, Failed with a diagnosis, or Aborted.</returns>
     /// <exception cref="ArgumentException">A serial record is given but the recipe has no serial scheme.</exception>
-    public Task<AttemptResult> RunAsync(IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, IProgress<AttemptEvent>? progress, CancellationToken cancellationToken)
+    public Task<AttemptResult> RunAsync(IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, IProgress<AttemptEvent>? progress, CancellationToken cancellationToken) =>
+        RunAsync(probe, recipe, image, serial, null, progress, cancellationToken);
+
+    /// <summary>Runs one attempt, with what this slot saw of the board before.</summary>
+    /// <param name="probe">The opened probe of the slot; not disposed here.</param>
+    /// <param name="recipe">The recipe.</param>
+    /// <param name="image">The firmware image.</param>
+    /// <param name="serial">The record rendered from the reserved serial value, or null for none.</param>
+    /// <param name="prior">
+    /// This slot's earlier contact with a board (<see cref="PriorContact.From"/> of the slot's previous attempt), or
+    /// null. It is evidence only: a chip that answers nothing is reported as locked for good (RDP level 2) when the
+    /// same board was left at level 2 before, it is powered and it stays silent under reset at every frequency.
+    /// </param>
+    /// <param name="progress">Receives the events synchronously, in order, or null.</param>
+    /// <param name="cancellationToken">Aborts the attempt.</param>
+    /// <returns>The result: Passed, Failed with a diagnosis, or Aborted.</returns>
+    /// <exception cref="ArgumentException">A serial record is given but the recipe has no serial scheme.</exception>
+    public Task<AttemptResult> RunAsync(IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, PriorContact? prior, IProgress<AttemptEvent>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(recipe);
@@ -47,6 +64,6 @@ public sealed class AttemptEngine
             throw new ArgumentException($"A serial record ({serial.Text}) was given, but recipe '{recipe.Name}' has no serial scheme; pass null or use a recipe with one.", nameof(serial));
         }
 
-        return new AttemptRun(_options, probe, recipe, image, serial, progress).ExecuteAsync(cancellationToken);
+        return new AttemptRun(_options, probe, recipe, image, serial, progress, prior).ExecuteAsync(cancellationToken);
     }
 }

@@ -113,6 +113,9 @@ public sealed record AttemptResult
     /// <summary>The physical floor, or null when the device was not identified.</summary>
     public PhysicalFloor? Floor { get; init; }
 
+    /// <summary>The earlier contact with the board the caller passed in (evidence for a silent chip), or null.</summary>
+    public PriorContact? Prior { get; init; }
+
     /// <summary>Total modeled time of all phases.</summary>
     public TimeSpan Modeled => Phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Modeled);
 

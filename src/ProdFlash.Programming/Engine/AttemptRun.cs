@@ -36,6 +36,7 @@ internal sealed class AttemptRun
     private readonly MemoryImage _image;
     private readonly SerialRecord? _serial;
     private readonly IProgress<AttemptEvent>? _progress;
+    private readonly PriorContact? _prior;
     private readonly List<PhaseLedgerEntry> _ledger = [];
     private readonly List<ConnectRecord> _connectTries = [];
     private AttemptPhase _phase;
@@ -58,8 +59,9 @@ internal sealed class AttemptRun
     private long _bytesProgrammed;
     private SerialRecord? _serialWritten;
 
-    public AttemptRun(AttemptOptions options, IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, IProgress<AttemptEvent>? progress)
+    public AttemptRun(AttemptOptions options, IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, IProgress<AttemptEvent>? progress, PriorContact? prior = null)
     {
+        _prior = prior;
         _options = options;
         _probe = probe;
         _clock = options.ModeledTime ?? (probe as IProbeStatistics)?.Clock ?? TimeProvider.System;
@@ -119,6 +121,7 @@ internal sealed class AttemptRun
             Serial = _serialWritten,
             Phases = _ledger,
             Floor = _floor,
+            Prior = _prior,
         };
     }
 
@@ -377,7 +380,8 @@ internal sealed class AttemptRun
 
         if (_connectTries.All(t => t.Error == TargetErrorKind.NoResponse))
         {
-            return Diagnoses.NoSwdResponse(tries, Kind);
+            // Silence in every try: wiring, an unfitted chip, or RDP level 2 — weighed by the evidence (SilentTarget).
+            return SilentTarget.Diagnose(_connectTries, _recipe.Connect, _voltage, _recipe.Voltage, _prior, Kind);
         }
 
         var last = _connectTries[^1];
@@ -698,6 +702,16 @@ internal sealed class AttemptRun
             }
 
             notes.Add(string.Create(s_inv, $"option bytes written: RDP level {(int)after.Rdp}, {fields.Count} user fields"));
+        }
+
+        if (_obAfter?.Rdp == RdpLevel.Level2)
+        {
+            // Level 2 closes the debug port as it loads (stm32-targets.md §4.1): the flash controller and the core can
+            // no longer be reached over SWD, so the board is reset on NRST, which the probe drives without SWD.
+            await _probe.DriveResetLineAsync(ResetLineAction.Assert, cancellationToken).ConfigureAwait(false);
+            await _probe.DriveResetLineAsync(ResetLineAction.Release, cancellationToken).ConfigureAwait(false);
+            notes.Add("debug port closed for good by RDP level 2; reset on NRST and running");
+            return string.Join("; ", notes);
         }
 
         await driver.LockAsync(cancellationToken).ConfigureAwait(false);

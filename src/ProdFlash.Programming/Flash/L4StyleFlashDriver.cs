@@ -75,14 +75,16 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, mer, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, mer | Mask(Cr, "STRT"), cancellationToken).ConfigureAwait(false);
-        var bound = Timings.MassErase.Maximum is null
-            ? Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback, Part.Layout.UnitCount) // no datasheet value: never longer than erasing every page
-            : Bound(Timings.MassErase, MassEraseFallback);
-        var sr = await WaitWhileBusyAsync(1, bound, FlashFailureKind.EraseFailed, Part.Layout.Start, "mass-erasing", cancellationToken).ConfigureAwait(false);
+        var sr = await WaitWhileBusyAsync(1, MassEraseBound(), FlashFailureKind.EraseFailed, Part.Layout.Start, "mass-erasing", cancellationToken).ConfigureAwait(false);
         await ThrowOnErrorAsync(sr, FlashFailureKind.EraseFailed, Part.Layout.Start, (uint)Part.Layout.TotalSize, "mass-erasing", null, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, 0, cancellationToken).ConfigureAwait(false);
         progress?.Report(new FlashProgress(1, 1));
     }
+
+    /// <summary>How long a mass erase may keep BSY set: the datasheet maximum, or every page's erase when there is none.</summary>
+    private TimeSpan MassEraseBound() => Timings.MassErase.Maximum is null
+        ? Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback, Part.Layout.UnitCount) // no datasheet value: never longer than erasing every page
+        : Bound(Timings.MassErase, MassEraseFallback);
 
     /// <inheritdoc/>
     public override async ValueTask ProgramAsync(uint address, ReadOnlyMemory<byte> data, IProgress<FlashProgress>? progress, CancellationToken cancellationToken)
@@ -189,7 +191,15 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         }
 
         await WriteRegisterAsync(Cr, Mask(Cr, "OPTSTRT"), cancellationToken).ConfigureAwait(false);
-        var sr = await WaitWhileBusyAsync(1, Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback), FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
+        // Leaving level 1 mass-erases the flash while BSY stays set (RM0351 §3.7.3, RM0444 §3.5.1; reference §4.1), so
+        // a regression may take a mass erase on top of the option-byte write.
+        var obBound = Bound(Timings.EraseTime(Part.Line.EraseUnitSize), UnitEraseFallback);
+        if (current.Rdp == RdpLevel.Level1 && targetRdp == RdpLevel.Level0)
+        {
+            obBound += MassEraseBound();
+        }
+
+        var sr = await WaitWhileBusyAsync(1, obBound, FlashFailureKind.OptionBytesWriteFailed, obAddress, "programming the option bytes", cancellationToken).ConfigureAwait(false);
         if ((sr & ErrorMask) != 0)
         {
             await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);

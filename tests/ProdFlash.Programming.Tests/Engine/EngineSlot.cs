@@ -67,6 +67,10 @@ internal sealed class EngineSlot : IAsyncDisposable
     public Task<AttemptResult> RunAsync(Recipe recipe, MemoryImage image, Core.Serialization.SerialRecord? serial = null, IProgress<AttemptEvent>? progress = null, AttemptOptions? options = null) =>
         new AttemptEngine(options ?? new AttemptOptions()).RunAsync(Target, recipe, image, serial, progress, TestContext.Current.CancellationToken);
 
+    /// <summary>Runs an attempt with this slot's earlier contact with the board as evidence.</summary>
+    public Task<AttemptResult> RunAsync(Recipe recipe, MemoryImage image, PriorContact? prior) =>
+        new AttemptEngine(new AttemptOptions()).RunAsync(Target, recipe, image, null, prior, null, TestContext.Current.CancellationToken);
+
     public ValueTask DisposeAsync() => Target.DisposeAsync();
 
     /// <summary>The emulator's modeled clock as a <see cref="TimeProvider"/>: timestamps advance with charged modeled time.</summary>

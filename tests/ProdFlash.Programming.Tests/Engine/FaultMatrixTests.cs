@@ -127,15 +127,39 @@ public sealed class FaultMatrixTests
         { "stm32l476rg", EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
         { "stm32f407vg", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
         { "stm32l476rg", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        { "stm32f103c8", EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f103c8", EngineSlot.ObWriteFailFault, RecipeKind.FinalRdp1, FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize },
+        { "stm32f103c8", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        { "stm32f103cb", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f103cb", "rdp1", RecipeKind.Default, FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { "stm32f103cb", "brownout:program:0.5", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { "stm32l476rg", EngineSlot.ObWriteFailFault, RecipeKind.FinalRdp1, FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize },
+        { "stm32g071rb", EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32f030f4", "unplug:program:2", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32f030f4", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        { "stm32g071rb", "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+        // F4 has no "target not erased" error (its SR has OPERR, WRPERR, PGAERR, PGPERR, PGSERR: stm32-targets.md §3): a bit stuck at 0
+        // programs silently and the read-back catches it. L4 reports PROGERR for a double word that is not erased.
+        { "stm32f407vg", "stuck-bit:0x08000100:3:0", RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { "stm32l476rg", "stuck-bit:0x08000100:3:0", RecipeKind.Default, FailureCode.ProgramFailed, AttemptPhase.Program },
+        { "stm32f407vg", "flaky-parity:0.5", RecipeKind.Default, FailureCode.SwdUnstable, AttemptPhase.Connect },
+        { "stm32f407vg", "usb-timeout:program:0.5", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Program },
+        { "stm32g071rb", "flaky-wait:1", RecipeKind.Default, FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
+        { "stm32f407vg", "low-power", RecipeKind.NoRetries, FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
+        { "stm32l476rg", "swd-remapped", RecipeKind.NoRetries, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f030f4", "low-vcc", RecipeKind.Default, FailureCode.TargetVoltageOutOfRange, AttemptPhase.Power },
+        { "stm32l476rg", "no-vcc", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Power },
         { "stm32f103c8", "low-power", RecipeKind.NoRetries, FailureCode.TargetLowPowerOrPinsRemapped, AttemptPhase.Connect },
         { "stm32f103c8", "swd-remapped", RecipeKind.NoRetries, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "gd32f103c8", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
 
         // RDP level 2 closes the debug port, also under reset (stm32-targets.md §6): no ACK in any try; the
-        // diagnosis lists level 2 among the causes.
+        // diagnosis lists level 2 among the causes; without an earlier contact with this board it cannot say "permanent"
+        // (Rdp2EvidenceTests covers the evidence rules).
         { "stm32f407vg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "stm32g071rb", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "stm32l476rg", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { "stm32f030f4", "rdp2", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
     };
 
     [Theory]

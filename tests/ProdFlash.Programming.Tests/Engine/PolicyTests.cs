@@ -52,6 +52,42 @@ public sealed class PolicyTests
         Assert.Equal(image.Segments[0].Data.ToArray(), back);
     }
 
+    [Theory]
+    [InlineData("stm32f103cb")]
+    [InlineData("stm32f030f4")]
+    [InlineData("stm32f407vg")]
+    [InlineData("stm32g071rb")]
+    [InlineData("stm32l476rg")]
+    public async Task RunAsync_Rdp1PerFamily_RefusedWithoutPermissionRegressedAndProgrammedWithIt(string chip)
+    {
+        // Arrange: level 0 is 0xAA on F0/F4/G0/L4 and 0xA5 on F1 (stm32-targets.md §4.1).
+        var image = EngineSlot.Image(4096, seed: 71);
+        // The regression mass-erases inside the option-bytes phase: an F4 mass erase may take 32 s in x8 mode (OpenOCD
+        // stm32f2x.c), beyond that phase's 10 s default (PhaseTimeouts.DefaultFor), so the recipe gives it 60 s like erase.
+        var allowed = EngineSlot.DefaultRecipe(chip) with
+        {
+            OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
+            Timeouts = new PhaseTimeouts(new Dictionary<AttemptPhase, TimeSpan> { [AttemptPhase.OptionBytes] = TimeSpan.FromSeconds(60) }),
+        };
+        await using var refusedSlot = await EngineSlot.OpenAsync(chip, "rdp1", 21);
+        await using var allowedSlot = await EngineSlot.OpenAsync(chip, "rdp1", 22);
+
+        // Act
+        var refused = await refusedSlot.RunAsync(EngineSlot.DefaultRecipe(chip), image);
+        var regressed = await allowedSlot.RunAsync(allowed, image);
+
+        // Assert
+        Assert.Equal(FailureCode.ReadoutProtected, refused.FailureCode);
+        Assert.Equal(AttemptPhase.OptionBytes, refused.Diagnosis!.Phase);
+        Assert.Equal(chip.StartsWith("stm32f1", StringComparison.Ordinal) ? "0xA5" : "0xAA", Assert.Single(refused.Diagnosis.Evidence, e => e.Name == "RDP option byte").Expected);
+        Assert.True(regressed.Outcome == AttemptOutcome.Passed, regressed.Diagnosis?.Summary);
+        Assert.Equal(RdpLevel.Level1, regressed.OptionBytesBefore!.Rdp);
+        Assert.Equal(RdpLevel.Level0, regressed.OptionBytesAfter!.Rdp);
+        var back = new byte[4096];
+        await allowedSlot.Target.Memory.ReadAsync(0x0800_0000, back, AccessWidth.Word, TestContext.Current.CancellationToken);
+        Assert.Equal(image.Segments[0].Data.ToArray(), back);
+    }
+
     [Fact]
     public async Task RunAsync_WrpOverImageWithPermission_LiftsProtectionAndPasses()
     {

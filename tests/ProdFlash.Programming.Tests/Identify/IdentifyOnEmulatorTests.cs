@@ -36,6 +36,29 @@ public sealed class IdentifyOnEmulatorTests
         Assert.Matches("^[0-9A-F]{24}$", identity.Uid);
     }
 
+    /// <summary>Every genuine chip model the emulator builds (every catalog part it models).</summary>
+    public static TheoryData<string> GenuineModels => [.. Emulator.EmulatedChips.Names.Where(n => n.StartsWith("stm32", StringComparison.Ordinal))];
+
+    [Theory]
+    [MemberData(nameof(GenuineModels))]
+    public async Task RunAsync_EveryGenuineModel_IdentifiesGenuineAsItsCatalogPart(string chip)
+    {
+        // Arrange: stop after identify; the recipe expects exactly this part.
+        await using var slot = await EngineSlot.OpenAsync(chip, null, 3);
+        var part = DeviceCatalog.Default.FindPart(chip)!;
+
+        // Act
+        var result = await slot.RunAsync(EngineSlot.DefaultRecipe(chip), EngineSlot.Image(1024), options: new AttemptOptions { LastPhase = AttemptPhase.Identify });
+
+        // Assert
+        Assert.True(result.Outcome == AttemptOutcome.Passed, result.Diagnosis?.Summary);
+        var identity = result.Identity!;
+        Assert.True(identity.Verdict == OriginVerdict.GenuineSt, string.Join("; ", identity.Evidence.Select(e => $"{e.Name} {e.Measured} (genuine {e.Expected})")));
+        Assert.Contains(identity.Candidates, p => p.PartNumber == chip);
+        Assert.Equal(part.FlashKiB, identity.FlashKiB);
+        Assert.Equal(chip, result.Part!.PartNumber);
+    }
+
     [Theory]
     [InlineData("cks32f103c8", "CKS32", "ROM table")]
     [InlineData("apm32f103c8", "APM32", "ROM table")]

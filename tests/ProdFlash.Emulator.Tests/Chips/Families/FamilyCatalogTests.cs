@@ -55,6 +55,27 @@ public sealed class FamilyCatalogTests
         Assert.False(chip.SwdResponds);
     }
 
+    [Theory]
+    [InlineData("stm32f030f4")]
+    [InlineData("stm32f407vg")]
+    [InlineData("stm32g071rb")]
+    [InlineData("stm32l476rg")]
+    public void Create_Rdp2_DebugPortSilentAlsoUnderResetAndAfterIt(string part)
+    {
+        // Reference §4.1/§6: level 2 disables the debug port for good, "also disabled under reset".
+        var chip = EmulatedChips.Create(part, new ChipFaults(Rdp2: true), new ManualModeledClock(), 0);
+
+        var before = chip.SwdResponds;
+        chip.SetResetLine(true);
+        var underReset = chip.SwdResponds;
+        chip.SetResetLine(false);
+        var after = chip.SwdResponds;
+
+        Assert.False(before);
+        Assert.False(underReset);
+        Assert.False(after);
+    }
+
     [Fact]
     public void Timings_F407_TakeCatalogValuesFirstAndSayWhereEachComesFrom()
     {
