@@ -42,12 +42,12 @@ internal static class DiagnoseCommand
         return command;
     }
 
-    /// <summary>One check: a phase, whether it passed, and what it measured.</summary>
-    private sealed record Check(AttemptPhase Phase, bool? Passed, string Measured);
+    /// <summary>One check: a phase, whether it passed (null: not run), whether the probe could make it at all, and what it measured.</summary>
+    private sealed record Check(AttemptPhase Phase, bool? Passed, string Measured, bool Available = true);
 
     private static List<Check> Checks(AttemptResult result, CheckLog log) =>
         [.. s_checks.Select(phase => log.Finished.TryGetValue(phase, out var note)
-            ? new Check(phase, true, note ?? "ok")
+            ? new Check(phase, true, note ?? "ok", result.Phases.FirstOrDefault(p => p.Phase == phase)?.NotAvailable is null)
             : result.Diagnosis is { } d && d.Phase == phase
                 ? new Check(phase, false, string.Join("; ", d.Evidence.Select(e => $"{e.Name} {e.Measured}{(e.Expected is null ? string.Empty : " (expected " + e.Expected + ")")}")))
                 : new Check(phase, null, "not run"))];
@@ -58,7 +58,7 @@ internal static class DiagnoseCommand
         var text = new StringBuilder();
         foreach (var check in Checks(result, log))
         {
-            var mark = check.Passed switch { true => "PASS", false => "FAIL", _ => "----" };
+            var mark = check.Passed switch { true when !check.Available => "N/A ", true => "PASS", false => "FAIL", _ => "----" };
             text.AppendLine(inv, $"{mark}  {FlashCommand.PhaseName(check.Phase),-13} {check.Measured}");
         }
 
@@ -111,7 +111,7 @@ internal static class DiagnoseCommand
             {
                 w.WriteStartObject();
                 w.WriteString("name", FlashCommand.PhaseName(check.Phase));
-                w.WriteString("status", check.Passed switch { true => "pass", false => "fail", _ => "not run" });
+                w.WriteString("status", check.Passed switch { true when !check.Available => "not available", true => "pass", false => "fail", _ => "not run" });
                 w.WriteString("measured", check.Measured);
                 w.WriteEndObject();
             }

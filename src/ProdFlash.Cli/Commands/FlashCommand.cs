@@ -199,7 +199,7 @@ internal static class AttemptCli
         text.AppendLine("Phase        modeled s    wall s  USB trans      bytes  busy-wait s");
         foreach (var p in result.Phases)
         {
-            text.AppendLine(inv, $"{FlashCommand.PhaseName(p.Phase),-12} {p.Modeled.TotalSeconds,9:F3} {p.Wall.TotalSeconds,9:F3} {p.Transactions,10} {p.Bytes,10} {p.BusyWait.TotalSeconds,12:F3}");
+            text.AppendLine(inv, $"{FlashCommand.PhaseName(p.Phase),-12} {p.Modeled.TotalSeconds,9:F3} {p.Wall.TotalSeconds,9:F3} {p.Transactions,10} {p.Bytes,10} {p.BusyWait.TotalSeconds,12:F3}{(p.NotAvailable is { } why ? "  not available: " + why : string.Empty)}");
         }
 
         text.AppendLine(inv, $"Total    {result.Modeled.TotalSeconds:F3} s modeled");
@@ -277,6 +277,12 @@ internal static class AttemptCli
                 w.WriteNumber("transactions", p.Transactions);
                 w.WriteNumber("bytes", p.Bytes);
                 w.WriteNumber("busyWaitSeconds", Math.Round(p.BusyWait.TotalSeconds, 6));
+                if (p.NotAvailable is { } why)
+                {
+                    // The probe could not make this phase's check at all (e.g. no voltage sense behind a GDB server).
+                    w.WriteString("notAvailable", why);
+                }
+
                 w.WriteEndObject();
             }
 

@@ -31,6 +31,12 @@ public sealed record PhaseLedgerEntry(AttemptPhase Phase, TimeSpan Wall, TimeSpa
 {
     /// <summary>Bytes moved in both directions.</summary>
     public long Bytes => BytesOut + BytesIn;
+
+    /// <summary>
+    /// Why the phase's check could not be made with this probe (e.g. a GDB server measures no target voltage), or null
+    /// when it was made. Such a phase is reported as not available, never as passed.
+    /// </summary>
+    public string? NotAvailable { get; init; }
 }
 
 /// <summary>One connect try and what came of it.</summary>

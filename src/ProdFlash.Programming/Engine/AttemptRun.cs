@@ -58,6 +58,13 @@ internal sealed class AttemptRun
     private PhysicalFloor? _floor;
     private long _bytesProgrammed;
     private SerialRecord? _serialWritten;
+    private string? _notAvailable;
+
+    /// <summary>
+    /// Why flash is written with plain memory writes: the probe's server reaches no flash controller (QEMU models
+    /// none; its flash takes memory writes); null when a flash driver erases and programs.
+    /// </summary>
+    private string? _directFlash;
 
     public AttemptRun(AttemptOptions options, IDebugProbe probe, Recipe recipe, MemoryImage image, SerialRecord? serial, IProgress<AttemptEvent>? progress, PriorContact? prior = null)
     {
@@ -140,6 +147,7 @@ internal sealed class AttemptRun
 
         // The limits run from here: a listener that takes its time over PhaseStarted spends the phase's time.
         Report(new PhaseStarted(phase));
+        _notAvailable = null;
         Diagnosis? failure = null;
         var outcome = AttemptOutcome.Passed;
         string? note = null;
@@ -171,7 +179,8 @@ internal sealed class AttemptRun
 
         var counters = Counters().Since(counters0);
         var entry = new PhaseLedgerEntry(phase, Stopwatch.GetElapsedTime(wallStart), ModeledElapsed(), counters.Transactions, counters.BytesOut, counters.BytesIn,
-            (_memory?.BusyWait ?? TimeSpan.Zero) - busy0);
+            (_memory?.BusyWait ?? TimeSpan.Zero) - busy0)
+        { NotAvailable = failure is null ? _notAvailable : null };
         _ledger.Add(entry);
         if (failure is null)
         {
@@ -185,6 +194,19 @@ internal sealed class AttemptRun
     }
 
     private TimeSpan ModeledElapsed() => _clock.GetElapsedTime(_phaseModeledStamp);
+
+    /// <summary>Why this probe cannot do <paramref name="feature"/> at all, or null when it can (or says nothing).</summary>
+    private string? Unavailable(ProbeFeatures feature) =>
+        _probe is IProbeAvailability availability && availability.Unavailable.HasFlag(feature)
+            ? availability.WhyUnavailable(feature) ?? $"{feature} is not available with this probe"
+            : null;
+
+    /// <summary>Marks the running phase's check as not made, with the reason; returns the note for the ledger.</summary>
+    private string NotAvailable(string why)
+    {
+        _notAvailable = _notAvailable is null ? why : _notAvailable + "; " + why;
+        return "not available: " + why;
+    }
 
     private ProbeCounters Counters() => _probe is IProbeStatistics statistics ? statistics.Counters : default;
 
@@ -270,6 +292,13 @@ internal sealed class AttemptRun
 
     private async ValueTask<string?> PowerAsync(CancellationToken cancellationToken)
     {
+        if (Unavailable(ProbeFeatures.TargetVoltage) is { } why)
+        {
+            // The probe has no sense pin at all (a GDB server): nothing was measured, so nothing is claimed.
+            cancellationToken.ThrowIfCancellationRequested();
+            return NotAvailable("target voltage: " + why);
+        }
+
         var voltage = await _probe.ReadTargetVoltageAsync(cancellationToken).ConfigureAwait(false);
         _voltage = voltage;
         if (!voltage.CanMeasure)
@@ -392,7 +421,21 @@ internal sealed class AttemptRun
 
     private async ValueTask<string?> IdentifyAsync(CancellationToken cancellationToken)
     {
-        var identity = await TargetIdentifier.IdentifyAsync(_probe, _connection!.Value.DpIdr, _options.Catalog, cancellationToken).ConfigureAwait(false);
+        Identification identity;
+        try
+        {
+            identity = await TargetIdentifier.IdentifyAsync(_probe, _connection!.Value.DpIdr, _options.Catalog, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetMemoryFaultException fault) when (Unavailable(ProbeFeatures.DebugPortIdentity) is { } why)
+        {
+            return IdentifyFromRecipe($"{why}; the server refused an identity register ({fault.Message})");
+        }
+
+        if (identity.Debug.DbgmcuIdcode is null or 0 && Unavailable(ProbeFeatures.DebugPortIdentity) is { } silent)
+        {
+            return IdentifyFromRecipe($"{silent}; DBGMCU_IDCODE reads 0 through it");
+        }
+
         _identity = identity;
         var idcode = identity.Debug.DbgmcuIdcode ?? 0;
         var policy = _recipe.Genuineness;
@@ -425,16 +468,92 @@ internal sealed class AttemptRun
                 [new Evidence("Bytes outside flash", EvidenceFormat.Int(fit.BytesOutside), "0"), new Evidence("First range outside", outside.ToString())]));
         }
 
-        _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
-        _driver = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, identity.CloneFamily));
+        CreateDriver(part, identity.CloneFamily);
         return $"{identity.DeviceName}, {identity.VerdictText}, DBGMCU_IDCODE {EvidenceFormat.Hex32(idcode)}, {flashKiB} KiB, UID {identity.Uid}";
+    }
+
+    /// <summary>
+    /// The chip's identity cannot be read through this probe (a GDB server whose target models no DBGMCU, flash-size or
+    /// UID register): the part comes from the recipe, when it names exactly one and accepts a chip of undecided origin.
+    /// Reported as not available, never as identified.
+    /// </summary>
+    private string IdentifyFromRecipe(string why)
+    {
+        var parts = _recipe.Devices.Select(d => d.Part).Distinct().ToList();
+        var evidence = new List<Evidence> { new("Chip identity", "not available: " + why, "DBGMCU_IDCODE, flash size and UID readable") };
+        if (!_recipe.Genuineness.AllowUnknown)
+        {
+            throw new AttemptFailedException(new Diagnosis(FailureCode.WrongDevice, AttemptPhase.Identify,
+                $"The chip cannot be identified through this probe ({why}), and the recipe does not accept a chip whose origin cannot be decided. Program through a probe that reads the chip's identity, or set genuineness.allowUnknown in the recipe.",
+                evidence));
+        }
+
+        if (parts is not [{ } part])
+        {
+            throw new AttemptFailedException(new Diagnosis(FailureCode.WrongDevice, AttemptPhase.Identify,
+                $"The chip cannot be identified through this probe ({why}), and the recipe accepts {string.Join(", ", _recipe.Devices.Select(d => d.ToString()))}, so it cannot tell which flash layout to program. Name exactly one catalog part in the recipe.",
+                evidence));
+        }
+
+        _part = part;
+        var fit = part.Check(_image);
+        if (!fit.Fits)
+        {
+            throw new AttemptFailedException(new Diagnosis(FailureCode.WrongDevice, AttemptPhase.Identify,
+                $"The image does not fit {part.PartNumber.ToUpperInvariant()}: {fit.BytesOutside} bytes lie outside its flash, first {fit.Outside[0]}. Check that the recipe's image is built for this part.",
+                [new Evidence("Bytes outside flash", EvidenceFormat.Int(fit.BytesOutside), "0"), new Evidence("First range outside", fit.Outside[0].ToString())]));
+        }
+
+        CreateDriver(part, null);
+        if (_driver is not ServerFlashDriver)
+        {
+            // Where the chip's own system registers are not there (QEMU's boards model neither DBGMCU nor the flash
+            // interface; its flash takes memory writes), its flash-controller registers cannot be trusted either:
+            // write the flash directly and let the verify phase prove every byte.
+            _directFlash = $"the chip's system registers are not reachable through this probe ({why})";
+            _driver = new DirectMemoryFlashDriver(part, _memory!);
+        }
+
+        return NotAvailable($"chip identity ({why}); programming it as {part.PartNumber.ToUpperInvariant()}, the recipe's only part");
+    }
+
+    // The family's flash driver over the ledger's memory view; through a server that programs the image's flash itself
+    // (vFlash), the server's writer with the family driver kept for the option bytes.
+    private void CreateDriver(DevicePart part, string? cloneFamily)
+    {
+        _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
+        var family = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, cloneFamily));
+        var ranges = _image.Segments.Select(s => (s.Address, (ulong)(s.End - s.Address)))
+            .Concat(_serial is null ? [] : [(_serial.Address, (ulong)_serial.Bytes.Length)]);
+        _driver = _probe is IServerFlashProgramming { FlashRegions.Count: > 0 } server && ServerFlashDriver.Covers(server, ranges)
+            ? new ServerFlashDriver(part, server, family)
+            : family;
     }
 
     private async ValueTask<string?> OptionBytesAsync(CancellationToken cancellationToken)
     {
+        if (_directFlash is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return NotAvailable("option bytes: " + _directFlash);
+        }
+
         var driver = _driver!;
         var policy = _recipe.OptionBytes;
-        var state = await driver.ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+        OptionByteState state;
+        try
+        {
+            state = await driver.ReadOptionBytesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TargetMemoryFaultException fault) when (Unavailable(ProbeFeatures.DebugPortIdentity) is { } why)
+        {
+            // Behind a server (a GDB stub) whose target has no flash controller where the family has one: QEMU's
+            // boards model none, and their flash takes plain memory writes. Program it that way and say so.
+            _directFlash = $"no flash controller answers at {EvidenceFormat.Hex32(fault.Address)} through this probe ({why})";
+            _driver = new DirectMemoryFlashDriver(_part!, _memory!);
+            return NotAvailable("option bytes: " + _directFlash);
+        }
+
         _obBefore = state;
         _obAfter = state;
         var level0 = _part!.Family.OptionBytes.Rdp.Level0;
@@ -504,6 +623,13 @@ internal sealed class AttemptRun
 
     private async ValueTask<string?> EraseAsync(CancellationToken cancellationToken)
     {
+        if (_directFlash is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _runs = ProgramRuns([]);
+            return NotAvailable("erase: " + _directFlash + "; the flash is written with plain memory writes and the verify phase reads every byte back");
+        }
+
         var part = _part!;
         var driver = _driver!;
         var needed = NeededUnits();
@@ -528,7 +654,8 @@ internal sealed class AttemptRun
         _plan = plan;
         _runs = ProgramRuns(plan.SkippedUnits);
         var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
-        _floor = FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes);
+        // The floor needs the SWD clock the image crosses the wire at; a server that owns the clock does not say it.
+        _floor = Unavailable(ProbeFeatures.SwdClock) is null ? FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes) : null;
         await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
         var progress = new FlashProgressReporter(this, matching.Count > 0 || _recipe.Checks.Preverify ? needed.Count : 0);
         if (plan.Mass)
@@ -679,6 +806,19 @@ internal sealed class AttemptRun
     {
         var driver = _driver!;
         var policy = _recipe.OptionBytes;
+        if (_directFlash is not null)
+        {
+            if (policy.UserBits.Count > 0 || policy.FinalRdp != RdpLevel.Level0)
+            {
+                throw new AttemptFailedException(new Diagnosis(FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize,
+                    $"The recipe sets option bytes (RDP level {(int)policy.FinalRdp}, {policy.UserBits.Count} user fields), which cannot be reached through this probe: {_directFlash}. Program this product through a probe that reaches the flash controller.",
+                    [new Evidence("Option bytes", "not available: " + _directFlash, "readable and writable")]));
+            }
+
+            await _probe.Core.ResetAndRunAsync(cancellationToken).ConfigureAwait(false);
+            return NotAvailable("option bytes: " + _directFlash) + "; reset and running";
+        }
+
         var current = _obAfter!;
         var fields = policy.UserBits.Where(b => !current.Fields.TryGetValue(b.Key, out var v) || v != b.Value).ToDictionary(b => b.Key, b => b.Value);
         var notes = new List<string>();

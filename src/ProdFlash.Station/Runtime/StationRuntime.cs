@@ -118,26 +118,19 @@ public sealed partial class StationRuntime : BackgroundService
                 continue;
             }
 
-            try
+            var serial = await BindAsync(runner, shared, cancellationToken).ConfigureAwait(false);
+            if (serial is null)
             {
-                var probe = await shared.Providers.OpenAsync(runner.Selector, cancellationToken).ConfigureAwait(false);
-                await using (probe.ConfigureAwait(false))
-                {
-                    runner.ProbeSerial = SerialOf(probe.Description.Location);
-                }
-
-                if (!serials.TryGetValue(runner.ProbeSerial, out var same))
-                {
-                    serials[runner.ProbeSerial] = same = [];
-                }
-
-                same.Add(runner);
+                continue;
             }
-            catch (Exception ex) when (ex is ProbeOpenException or ProbeSelectorException)
+
+            runner.ProbeSerial = serial;
+            if (!serials.TryGetValue(serial, out var same))
             {
-                LogBindFailed(_logger, runner.Fixture, runner.Position, ex.Message);
-                status.UpdateSlot(runner.Fixture, runner.Position, s => s with { Reason = "Probe not bound at start: " + ex.Message });
+                serials[serial] = same = [];
             }
+
+            same.Add(runner);
         }
 
         foreach (var (serial, runners) in serials.Where(p => p.Value.Count > 1))
@@ -149,6 +142,34 @@ public sealed partial class StationRuntime : BackgroundService
                 LogDuplicate(_logger, runner.Fixture, runner.Position, serial);
                 status.UpdateSlot(runner.Fixture, runner.Position, s => s with { State = SlotState.Disabled, Reason = reason });
             }
+        }
+    }
+
+    /// <summary>
+    /// What tells <paramref name="runner"/>'s probe apart: the serial it reports when opened, or for a GDB server its
+    /// address (not opened: detaching from a server lets its target run, and QEMU resumes the board, which is not the
+    /// station's to decide). Null when the probe does not open; the slot shows why.
+    /// </summary>
+    private async Task<string?> BindAsync(SlotRunner runner, StationServices shared, CancellationToken cancellationToken)
+    {
+        if (ProbeSelector.TryParse(runner.Selector, out var parsed, out _) && parsed!.Kind == ProbeSelectorKind.Gdb)
+        {
+            return $"gdb://{parsed.Host}:{parsed.Port}";
+        }
+
+        try
+        {
+            var probe = await shared.Providers.OpenAsync(runner.Selector, cancellationToken).ConfigureAwait(false);
+            await using (probe.ConfigureAwait(false))
+            {
+                return SerialOf(probe.Description.Location);
+            }
+        }
+        catch (Exception ex) when (ex is ProbeOpenException or ProbeSelectorException)
+        {
+            LogBindFailed(_logger, runner.Fixture, runner.Position, ex.Message);
+            shared.Status.UpdateSlot(runner.Fixture, runner.Position, s => s with { Reason = "Probe not bound at start: " + ex.Message });
+            return null;
         }
     }
 
