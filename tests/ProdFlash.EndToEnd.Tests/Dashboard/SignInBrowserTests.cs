@@ -166,6 +166,60 @@ public sealed partial class SignInBrowserTests(SignInStation fixture) : IClassFi
         Assert.Equal(0, await user.Locator("a[href='/admin/users']").CountAsync());
     }
 
+    [Fact]
+    public async Task Admin_SetsBadgeThenDisablesUser_BadgeWorksThenNothingDoes()
+    {
+        // Arrange
+        var admin = await fixture.NewPageAsync();
+        await StationSignIn.SignInAsync(admin, "admin", returnUrl: "/admin/users");
+        await admin.Locator("[data-testid=create-user][data-interactive=yes]").WaitForAsync();
+        await admin.FillAsync("#new-name", "swing-op");
+        await admin.FillAsync("#new-password", "swing-shift-pw");
+        await admin.ClickAsync("[data-testid=create-user-submit]");
+        await admin.Locator("[data-testid=admin-message]", new() { HasText = "Created swing-op" }).WaitForAsync();
+
+        // Act: scan a badge into the editor, sign in with it elsewhere, then disable the user.
+        await admin.ClickAsync("[data-testid=edit-swing-op]");
+        await admin.FillAsync("#set-badge", "SWING-BADGE-7");
+        await admin.ClickAsync("[data-testid=set-badge-submit]");
+        await admin.Locator("[data-testid=admin-message]", new() { HasText = "The badge of swing-op is set." }).WaitForAsync();
+        var byBadge = await fixture.NewPageAsync();
+        await StationSignIn.SignInWithBadgeAsync(byBadge, "SWING-BADGE-7");
+        await byBadge.Locator("[data-testid=signed-in-user]").WaitForAsync();
+        await admin.ClickAsync("[data-testid=disable-user]");
+        await admin.Locator("[data-testid=admin-message]", new() { HasText = "swing-op is disabled" }).WaitForAsync();
+        await Screenshots.SaveAsync(admin, "admin-users-disabled");
+        var afterDisable = await fixture.NewPageAsync();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StationSignIn.SignInAsync(afterDisable, "swing-op", "swing-shift-pw"));
+
+        // Assert
+        Assert.Equal("swing-op", (await byBadge.Locator("[data-testid=signed-in-user]").InnerTextAsync()).Trim());
+        Assert.Contains("The user name or password is wrong.", refused.Message, StringComparison.Ordinal);
+        var row = admin.Locator("tr", new() { Has = admin.Locator("[data-testid=user-name]", new() { HasTextRegex = SwingOp() }) });
+        Assert.Equal("Disabled", (await row.Locator("[data-testid=user-state]").InnerTextAsync()).Trim());
+    }
+
+    [Fact]
+    public async Task SignOut_FromAppBar_BackToSignInAndPagesClosed()
+    {
+        // Arrange
+        var page = await fixture.NewPageAsync();
+        await StationSignIn.SignInAsync(page, "engineer");
+        await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
+
+        // Act
+        await page.ClickAsync("[data-testid=signout]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/signin");
+        await page.GotoAsync("/");
+
+        // Assert
+        Assert.Equal("/signin", new Uri(page.Url).AbsolutePath);
+        Assert.Equal("?ReturnUrl=%2F", new Uri(page.Url).Query);
+    }
+
+    [GeneratedRegex("^swing-op$")]
+    private static partial Regex SwingOp();
+
     [GeneratedRegex("^night-op$")]
     private static partial Regex NightOp();
 }
