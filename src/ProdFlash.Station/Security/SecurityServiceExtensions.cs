@@ -41,6 +41,7 @@ public static class SecurityServiceExtensions
         services.TryAddSingleton(sp => new ApiKeyService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new UserService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<UserBootstrap>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, UserRevalidation>();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
