@@ -41,6 +41,7 @@ public static class SecurityServiceExtensions
         services.TryAddSingleton(sp => new ApiKeyService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new UserService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<UserBootstrap>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, UserRevalidation>();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -54,6 +55,7 @@ public static class SecurityServiceExtensions
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events.OnValidatePrincipal = RevalidateAsync;
             });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var (policy, roles) in StationPolicies.Roles)
@@ -62,6 +64,20 @@ public static class SecurityServiceExtensions
         }
 
         return services;
+    }
+
+    // A cookie stops working as soon as its user is disabled, removed or given another role (checked per request).
+    private static async Task RevalidateAsync(CookieValidatePrincipalContext context)
+    {
+        var name = context.Principal?.Identity?.Name;
+        var role = context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value;
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
+        var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (user is null || user.Disabled || !string.Equals(user.Role.ToString(), role, StringComparison.Ordinal))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
+        }
     }
 
     private static string SelectScheme(HttpContext context)

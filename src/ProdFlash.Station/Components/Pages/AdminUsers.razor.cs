@@ -13,6 +13,9 @@ public sealed partial class AdminUsers
     [Inject]
     private UserService UserService { get; set; } = default!;
 
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -41,8 +44,8 @@ public sealed partial class AdminUsers
     /// <inheritdoc/>
     protected override async Task OnInitializedAsync() => await ReloadAsync();
 
-    private static string StateOf(UserInfo user) =>
-        user.Disabled ? "Disabled" : user.LockedUntil is { } until && until > DateTimeOffset.UtcNow ? $"Locked until {until.ToLocalTime():HH:mm}" : "Enabled";
+    private string StateOf(UserInfo user) =>
+        user.Disabled ? "Disabled" : user.LockedUntil is { } until && until > Time.GetUtcNow() ? $"Locked until {until.ToLocalTime():HH:mm}" : "Enabled";
 
     private void Select(UserInfo user)
     {

@@ -191,6 +191,25 @@ public sealed class SignInEndpointTests(SignInHost host) : IClassFixture<SignInH
     }
 
     [Fact]
+    public async Task Cookie_UserDisabledAfterSignIn_NoLongerAccepted()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        await host.Users.CreateAsync("leaver", UserRole.Operator, SignInHost.Password, "test", cancellationToken: ct);
+        var client = await SignInForms.SignedInAsync(host.Factory, "leaver", SignInHost.Password);
+        var before = await client.GetAsync("/", ct);
+
+        // Act
+        await host.Users.SetDisabledAsync("leaver", true, "test", ct);
+        var after = await client.GetAsync("/", ct);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal("/signin", after.Headers.Location?.AbsolutePath);
+    }
+
+    [Fact]
     public async Task AdminUsersPage_Operator_SentToDeniedPageNamingAdminRole()
     {
         // Arrange
