@@ -28,6 +28,7 @@ public sealed partial class FixtureView : LiveStatusComponent
     private long _countedThrough = -1;
     private bool _counting;
     private bool _recount;
+    private bool _interactive;
 
     /// <summary>The fixture's name (route parameter).</summary>
     [Parameter]
@@ -89,6 +90,10 @@ public sealed partial class FixtureView : LiveStatusComponent
         {
             // A barcode scanner types into whatever has focus: give it the scan field (or the page, for a viewer).
             await (_canOperate ? _scanField : _root).FocusAsync().ConfigureAwait(true);
+
+            // Only an interactive render reaches here (not the prerendered HTML): from now on keys and buttons work.
+            _interactive = true;
+            StateHasChanged();
         }
     }
 
