@@ -26,8 +26,8 @@ public sealed class StatusStore
     /// <summary>The latest snapshot.</summary>
     public StationStatus Current => Volatile.Read(ref _current);
 
-    /// <summary>How many subscriptions are open (a page that closed must leave none behind).</summary>
-    internal int SubscriberCount
+    /// <summary>How many subscriptions are open: a dashboard page holds one while it is open and none after it closed.</summary>
+    public int SubscriberCount
     {
         get
         {
