@@ -10,17 +10,29 @@ namespace ProdFlash.EndToEnd.Tests.Dashboard;
 /// </summary>
 public sealed class OperatorBrowserTests
 {
+    private const float PageLimit = 90_000; // ms: the first page of a cold host on a busy machine
     private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(180);
 
-    // The demo station's fixture F2 (appsettings.json) has four slots: a good board behind a probe with rare WAITs, a
-    // board whose VCC sense is not wired, a clone probe and a counterfeit chip. Four more good slots make it eight.
+    // The demo station's fixture F2 (appsettings.json) has four slots: a good board, a board whose VCC sense is not
+    // wired, a clone probe and a counterfeit chip. Four more good slots make it eight. One probe drives one slot, so
+    // F1's slots get other probes (and stay disabled: this test presses Start on F2 only); F2's first slot and the new
+    // ones have no WAIT faults, so every good slot is expected to pass.
     private static readonly Dictionary<string, string> EightSlotStation = new()
     {
         ["Station:AutoStartSeconds"] = "0",
-        ["Station:Fixtures:1:Slots:4:Probe"] = "emulator://stm32f103c8?probe=v3j9&faults=flaky-wait:0.002",
-        ["Station:Fixtures:1:Slots:5:Probe"] = "emulator://stm32f103c8?probe=v21j40&faults=flaky-wait:0.003",
-        ["Station:Fixtures:1:Slots:6:Probe"] = "emulator://stm32f103c8?probe=v2j37&faults=flaky-wait:0.004",
-        ["Station:Fixtures:1:Slots:7:Probe"] = "emulator://stm32f103c8?probe=v3j9&faults=flaky-wait:0.005",
+        ["Station:Fixtures:0:Slots:0:Probe"] = "emulator://stm32f103c8?probe=v2j37&faults=no-ack",
+        ["Station:Fixtures:0:Slots:1:Probe"] = "emulator://stm32f103c8?probe=v21j40&faults=no-ack",
+        ["Station:Fixtures:0:Slots:2:Probe"] = "emulator://stm32f103c8?probe=v3j9&faults=no-ack",
+        ["Station:Fixtures:0:Slots:3:Probe"] = "emulator://stm32f103c8?probe=v2j37&faults=low-vcc",
+        ["Station:Fixtures:0:Slots:0:Enabled"] = "false",
+        ["Station:Fixtures:0:Slots:1:Enabled"] = "false",
+        ["Station:Fixtures:0:Slots:2:Enabled"] = "false",
+        ["Station:Fixtures:0:Slots:3:Enabled"] = "false",
+        ["Station:Fixtures:1:Slots:0:Probe"] = "emulator://stm32f103c8?probe=v21j40",
+        ["Station:Fixtures:1:Slots:4:Probe"] = "emulator://stm32f103c8?probe=v2j37",
+        ["Station:Fixtures:1:Slots:5:Probe"] = "emulator://stm32f103c8?probe=v3j9",
+        ["Station:Fixtures:1:Slots:6:Probe"] = "emulator://stm32f103c8",
+        ["Station:Fixtures:1:Slots:7:Probe"] = "emulator://stm32f103c8?probe=v21j40&faults=flaky-wait:0.000001",
     };
 
     [Fact]
@@ -32,10 +44,10 @@ public sealed class OperatorBrowserTests
         await using var context = await browser.NewContextAsync(station.BaseAddress);
         var page = await context.NewPageAsync();
         await StationSignIn.SignInAsync(page, "operator", returnUrl: "/");
-        await page.Locator("[data-testid=fixture-card-F2]").WaitForAsync();
+        await page.Locator("[data-testid=fixture-card-F2]").WaitForAsync(new() { Timeout = PageLimit });
         await Screenshots.SaveAsync(page, "operator-home");
         await page.ClickAsync("[data-testid=fixture-card-F2]");
-        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
         Assert.Equal(8, await page.Locator("[data-testid^=slot-tile-]").CountAsync());
         await Screenshots.SaveAsync(page, "operator-fixture-F2-ready");
 
@@ -61,6 +73,7 @@ public sealed class OperatorBrowserTests
         await AssertFailureAsync(page, 2, FailureCode.TargetNotPowered);
         await AssertFailureAsync(page, 3, FailureCode.ProbeSuspectClone);
         await AssertFailureAsync(page, 4, FailureCode.CounterfeitDevice);
+        await page.Locator("[data-testid=shift-passed]", new() { HasTextString = "5" }).WaitForAsync(new() { Timeout = PageLimit });
         Assert.Equal("5", await page.InnerTextAsync("[data-testid=shift-passed]"));
         Assert.Equal("3", await page.InnerTextAsync("[data-testid=shift-failed]"));
         Assert.Equal("62.5 %", await page.InnerTextAsync("[data-testid=shift-yield]"));
@@ -77,7 +90,7 @@ public sealed class OperatorBrowserTests
 
         // Act
         await StationSignIn.SignInAsync(page, "manager", returnUrl: "/fixtures/F2");
-        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync();
+        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
         await page.Keyboard.PressAsync("Enter");
         await Screenshots.SaveAsync(page, "manager-fixture-F2");
 

@@ -100,8 +100,8 @@ public sealed partial class FixtureView : LiveStatusComponent
     /// <inheritdoc/>
     protected override void OnStatusChanged(StationStatus status)
     {
-        // A finished attempt changes a slot's last result: recount once the attempt is recorded.
-        if (Fixture is { } fixture && _countedThrough >= 0 && LastAttempt(fixture) != _countedThrough)
+        // A finished attempt changes a slot's last result (it is recorded by then): count again.
+        if (Fixture is { } fixture && _countedThrough >= 0 && AttemptSignature(fixture) != _countedThrough)
         {
             _ = RecountAsync();
         }
@@ -119,7 +119,9 @@ public sealed partial class FixtureView : LiveStatusComponent
         base.Dispose(disposing);
     }
 
-    private static long LastAttempt(FixtureStatus fixture) => fixture.Slots.Max(s => s.LastResult?.AttemptId ?? 0);
+    // Changes whenever any slot's last attempt changes (each slot's attempt ids only grow); the largest id alone does
+    // not, because attempts of one run finish in any order.
+    private static long AttemptSignature(FixtureStatus fixture) => fixture.Slots.Sum(s => s.LastResult?.AttemptId ?? 0);
 
     private async Task OnPageKeyDownAsync(KeyboardEventArgs e)
     {
@@ -221,7 +223,7 @@ public sealed partial class FixtureView : LiveStatusComponent
             do
             {
                 _recount = false;
-                var through = LastAttempt(fixture);
+                var through = AttemptSignature(fixture);
                 var options = Services.GetService(typeof(ReportOptions)) as ReportOptions ?? new ReportOptions();
                 var (shift, start) = ShiftWindow.Current(Time.GetUtcNow(), options);
                 var filter = new AttemptFilter { FixtureId = Registry.FixtureId(fixture.Name), From = start };
@@ -230,7 +232,7 @@ public sealed partial class FixtureView : LiveStatusComponent
                 _countedThrough = through;
                 fixture = Fixture ?? fixture;
             }
-            while (_recount || LastAttempt(fixture) != _countedThrough);
+            while (_recount || AttemptSignature(fixture) != _countedThrough);
         }
         finally
         {
