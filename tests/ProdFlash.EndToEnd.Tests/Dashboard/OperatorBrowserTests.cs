@@ -44,10 +44,10 @@ public sealed class OperatorBrowserTests
         await using var context = await browser.NewContextAsync(station.BaseAddress);
         var page = await context.NewPageAsync();
         await StationSignIn.SignInAsync(page, "operator", returnUrl: "/");
-        await page.Locator("[data-testid=fixture-card-F2]").WaitForAsync(new() { Timeout = PageLimit });
+        await page.Locator("[data-testid=fixture-overview][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
         await Screenshots.SaveAsync(page, "operator-home");
         await page.ClickAsync("[data-testid=fixture-card-F2]");
-        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
+        await WaitInteractiveAsync(page, station);
         Assert.Equal(8, await page.Locator("[data-testid^=slot-tile-]").CountAsync());
         await Screenshots.SaveAsync(page, "operator-fixture-F2-ready");
 
@@ -90,7 +90,7 @@ public sealed class OperatorBrowserTests
 
         // Act
         await StationSignIn.SignInAsync(page, "manager", returnUrl: "/fixtures/F2");
-        await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
+        await WaitInteractiveAsync(page, station);
         await page.Keyboard.PressAsync("Enter");
         await Screenshots.SaveAsync(page, "manager-fixture-F2");
 
@@ -99,6 +99,20 @@ public sealed class OperatorBrowserTests
         Assert.Equal(0, await page.Locator("[data-testid=start-button]").CountAsync());
         Assert.Equal(0, await page.Locator("[data-testid=abort-button]").CountAsync());
         Assert.Equal("false", await page.GetAttributeAsync("[data-testid=fixture-view]", "data-running"));
+    }
+
+    // The fixture view marks itself interactive once its circuit rendered it; when that never happens the host's output
+    // says why (a circuit error is logged there).
+    private static async Task WaitInteractiveAsync(IPage page, StationProcess station)
+    {
+        try
+        {
+            await page.Locator("[data-testid=fixture-view][data-interactive=true]").WaitForAsync(new() { Timeout = PageLimit });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{page.Url} did not become interactive; the host's output:\n{station.Output}", ex);
+        }
     }
 
     private static async Task AssertFailureAsync(IPage page, int position, FailureCode code)

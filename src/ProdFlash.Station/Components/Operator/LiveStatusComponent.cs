@@ -31,6 +31,9 @@ public abstract class LiveStatusComponent : ComponentBase, IDisposable
     /// <summary>The snapshot the page renders: the newest one at the last throttled refresh.</summary>
     protected StationStatus Status { get; private set; } = default!;
 
+    /// <summary>Whether the page has rendered in its circuit (not only as prerendered HTML): links and buttons work.</summary>
+    protected bool IsInteractive { get; private set; }
+
     /// <summary>Releases the subscription and the throttle.</summary>
     public void Dispose()
     {
@@ -55,6 +58,17 @@ public abstract class LiveStatusComponent : ComponentBase, IDisposable
         }
 
         OnStatusChanged(Status);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            // Only an interactive render reaches here: say so in the page (tests and tools wait for it).
+            IsInteractive = true;
+            StateHasChanged();
+        }
     }
 
     /// <summary>Called on the renderer's dispatcher with each snapshot the page is about to render.</summary>

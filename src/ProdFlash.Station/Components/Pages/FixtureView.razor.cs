@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
 
 using ProdFlash.Data.Reports;
 using ProdFlash.Station.Components.Operator;
@@ -29,6 +30,7 @@ public sealed partial class FixtureView : LiveStatusComponent
     private bool _counting;
     private bool _recount;
     private bool _interactive;
+    private bool _initialized;
 
     /// <summary>The fixture's name (route parameter).</summary>
     [Parameter]
@@ -81,20 +83,31 @@ public sealed partial class FixtureView : LiveStatusComponent
         }
 
         await CountAsync().ConfigureAwait(true);
+        _initialized = true;
     }
 
     /// <inheritdoc/>
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender && Fixture is not null)
+        // Wait for the render after initialization: before it the user (and so the scan field) may not be known yet.
+        if (_interactive || !_initialized || Fixture is null)
+        {
+            return;
+        }
+
+        // Only an interactive render reaches here (not the prerendered HTML): from now on keys and buttons work.
+        _interactive = true;
+        try
         {
             // A barcode scanner types into whatever has focus: give it the scan field (or the page, for a viewer).
             await (_canOperate ? _scanField : _root).FocusAsync().ConfigureAwait(true);
-
-            // Only an interactive render reaches here (not the prerendered HTML): from now on keys and buttons work.
-            _interactive = true;
-            StateHasChanged();
         }
+        catch (JSException)
+        {
+            // The browser could not focus (the page was left meanwhile): the operator can click the field.
+        }
+
+        StateHasChanged();
     }
 
     /// <inheritdoc/>
