@@ -22,7 +22,8 @@ public enum SlotState
 /// <param name="Title">The failure's operator title (or "Passed").</param>
 /// <param name="Remedy">The first remedy for the failure, when there is one.</param>
 /// <param name="Serial">The serial written to the unit, when it passed.</param>
-public sealed record SlotResult(long AttemptId, bool Passed, FailureCode? Code, string Title, string? Remedy, string? Serial);
+/// <param name="McuUid">The unit's MCU UID, when the attempt read it.</param>
+public sealed record SlotResult(long AttemptId, bool Passed, FailureCode? Code, string Title, string? Remedy, string? Serial, string? McuUid = null);
 
 /// <summary>An immutable snapshot of one slot.</summary>
 /// <param name="Position">Position in the fixture, from 1.</param>

@@ -26,6 +26,18 @@ public sealed class StatusStore
     /// <summary>The latest snapshot.</summary>
     public StationStatus Current => Volatile.Read(ref _current);
 
+    /// <summary>How many subscriptions are open: a dashboard page holds one while it is open and none after it closed.</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
     /// <summary>Applies <paramref name="change"/> to the latest snapshot, publishes the result and returns it.</summary>
     /// <param name="change">A pure function of the snapshot; it may run under the store's lock, so no I/O.</param>
     public StationStatus Update(Func<StationStatus, StationStatus> change)

@@ -108,7 +108,7 @@ internal sealed partial class SlotRunner
             LogAttempt(_logger, attemptId, Fixture, Position, outcome.State, outcome.FailureCode);
             var title = outcome.State == AttemptState.Passed ? "Passed" : outcome.FailureCode is { } c ? FailureCatalog.Get(c).Title : outcome.State.ToString();
             var remedy = outcome.FailureCode is { } code ? FailureCatalog.Get(code).Remedies.FirstOrDefault()?.Text : null;
-            var result = new SlotResult(attemptId, outcome.State == AttemptState.Passed, outcome.FailureCode, title, remedy, outcome.State == AttemptState.Passed ? serialText : null);
+            var result = new SlotResult(attemptId, outcome.State == AttemptState.Passed, outcome.FailureCode, title, remedy, outcome.State == AttemptState.Passed ? serialText : null, outcome.McuUid);
             status.UpdateSlot(Fixture, Position, s => s with { State = SlotState.Idle, Phase = null, Progress = 0, Reason = null, LastResult = result });
             return new SlotAttemptResult(Position, attemptId, outcome.State, outcome.FailureCode, serialText, null);
         }
