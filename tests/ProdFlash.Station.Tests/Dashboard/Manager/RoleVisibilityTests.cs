@@ -37,5 +37,7 @@ public sealed class RoleVisibilityTests
     public void Pages_NameTheirPolicies()
     {
         Assert.Equal(StationPolicies.Reports, typeof(ReportsPage).GetCustomAttribute<AuthorizeAttribute>()?.Policy);
+        Assert.Equal(StationPolicies.Reports, typeof(Components.Pages.Attempts).GetCustomAttribute<AuthorizeAttribute>()?.Policy);
+        Assert.Equal(StationPolicies.AnyRole, typeof(Components.Pages.Unit).GetCustomAttribute<AuthorizeAttribute>()?.Policy);
     }
 }
