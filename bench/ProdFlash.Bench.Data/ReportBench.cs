@@ -278,8 +278,8 @@ internal static class ReportBench
                 identified ? "Genuine" : null,
                 serial, entry,
                 Phases(random, passed ? AttemptPhase.Record : failure.Phase),
-                identified ? "A55AFF00FF00FF00FF00FF00FF00FF00" : null,
-                passed ? "33CCFF00FF00FF00FF00FF00FF00FF00" : null,
+                identified ? "OBR=0x03FFFFFC WRPR=0xFFFFFFFF" : null, // F1 registers as the station records them
+                passed ? "OBR=0x03FFFFFE WRPR=0xFFFFFFFF" : null,
                 state,
                 passed ? null : failure.Code.ToString(),
                 passed ? null : failure.Phase.ToString(),

@@ -23,15 +23,15 @@ try
         ["Urls"] = "http://127.0.0.1:0",
         ["Data:DataDirectory"] = data,
         ["Station:Name"] = "BENCH-ST01",
-        ["Station:RecipesFolder"] = Path.Combine(root, "firmware-images", "recipes"),
+        ["Station:RecipesFolder"] = Path.Combine(root, "firmware-images", "samples"),
         ["Station:ImageLibraryFolder"] = Path.Combine(data, "library"),
     };
     string[] personalities = ["v2j37", "v21j40", "v3j9"];
     for (var f = 0; f < Fixtures; f++)
     {
         settings[$"Station:Fixtures:{f}:Name"] = $"F{f + 1}";
-        settings[$"Station:Fixtures:{f}:Recipe"] = "sample-f103.json";
-        settings[$"Station:Fixtures:{f}:Image"] = Path.Combine(root, "firmware-images", "sample-f103", "sample-f103.hex");
+        settings[$"Station:Fixtures:{f}:Recipe"] = "blue-pill-f103c8/recipe.json";
+        settings[$"Station:Fixtures:{f}:Image"] = Path.Combine(root, "firmware-images", "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex");
         for (var s = 0; s < SlotsPerFixture; s++)
         {
             var i = (f * SlotsPerFixture) + s;

@@ -32,11 +32,11 @@ public sealed record AttemptOutcome
     /// <summary>Per-phase durations and measurements.</summary>
     public IReadOnlyList<PhaseRecord> Phases { get; init; } = [];
 
-    /// <summary>Option bytes before, raw.</summary>
-    public ReadOnlyMemory<byte>? OptionBytesBefore { get; init; }
+    /// <summary>The option-byte registers as read before the attempt changed them, e.g. <c>OBR=0x03FFFFFC WRPR=0xFFFFFFFF</c>.</summary>
+    public string? OptionBytesBefore { get; init; }
 
-    /// <summary>Option bytes after, raw.</summary>
-    public ReadOnlyMemory<byte>? OptionBytesAfter { get; init; }
+    /// <summary>The option-byte registers as read back after the attempt set them, in the same form.</summary>
+    public string? OptionBytesAfter { get; init; }
 
     /// <summary>Modeled duration, seconds.</summary>
     public double? ModeledSeconds { get; init; }
@@ -144,8 +144,8 @@ public sealed class AttemptRecorder
         attempt.DevicePart = outcome.DevicePart;
         attempt.Genuineness = outcome.Genuineness;
         attempt.Phases = outcome.Phases.Count == 0 ? null : PhaseLog.Serialize(outcome.Phases);
-        attempt.OptionBytesBefore = outcome.OptionBytesBefore is { } before ? Convert.ToHexString(before.Span) : null;
-        attempt.OptionBytesAfter = outcome.OptionBytesAfter is { } after ? Convert.ToHexString(after.Span) : null;
+        attempt.OptionBytesBefore = outcome.OptionBytesBefore;
+        attempt.OptionBytesAfter = outcome.OptionBytesAfter;
         attempt.ModeledSeconds = outcome.ModeledSeconds;
         attempt.FloorSeconds = outcome.FloorSeconds;
         attempt.EndedAt = now;

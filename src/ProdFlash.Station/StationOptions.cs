@@ -10,7 +10,7 @@ public sealed class StationOptions
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The folder holding recipe files (relative paths are taken from the content root).</summary>
-    public string RecipesFolder { get; set; } = "firmware-images/recipes";
+    public string RecipesFolder { get; set; } = "firmware-images/samples";
 
     /// <summary>The image library's root folder (git-ignored); a fixture without <see cref="FixtureOptions.Image"/> programs the recipe's <c>image.path</c> from here.</summary>
     public string ImageLibraryFolder { get; set; } = "firmware-images/library";

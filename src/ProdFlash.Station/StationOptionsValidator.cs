@@ -117,7 +117,7 @@ internal sealed class StationOptionsValidator(IHostEnvironment environment) : IV
     {
         if (string.IsNullOrWhiteSpace(fixture.Recipe))
         {
-            failures.Add($"{key}:Recipe is empty; name a recipe file in the recipes folder, e.g. \"sample-f103.json\".");
+            failures.Add($"{key}:Recipe is empty; name a recipe file in the recipes folder, e.g. \"blue-pill-f103c8/recipe.json\".");
             return;
         }
 

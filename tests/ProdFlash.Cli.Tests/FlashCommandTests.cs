@@ -9,7 +9,7 @@ public sealed class FlashCommandTests
 {
     private const string F103 = "emulator://stm32f103c8";
 
-    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex");
+    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex");
 
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {

@@ -6,9 +6,9 @@ namespace ProdFlash.Cli.Tests;
 
 public class ImageCommandsTests
 {
-    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex");
-    private static readonly string s_sampleElf = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.elf");
-    private static readonly string s_sampleBin = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.bin");
+    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex");
+    private static readonly string s_sampleElf = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.elf");
+    private static readonly string s_sampleBin = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.bin");
 
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
@@ -19,7 +19,7 @@ public class ImageCommandsTests
     }
 
     [Fact]
-    public void Info_SampleHexOnF103C8_ReportsFitAndFirstPage()
+    public void Info_SampleHexOnF103C8_ReportsFitAndThePagesItTouches()
     {
         var expected = ImageReader.ReadFile(s_sampleHex);
 
@@ -30,7 +30,8 @@ public class ImageCommandsTests
         Assert.Contains("Intel HEX", output, StringComparison.Ordinal);
         Assert.Contains(expected.Sha256, output, StringComparison.Ordinal);
         Assert.Contains("Fits:      yes", output, StringComparison.Ordinal);
-        Assert.Contains("1 page(s), 1024 bytes to erase: 0", output, StringComparison.Ordinal);
+        // 33,408 bytes from 0x08000000 touch the F103C8's 1 KiB pages 0 to 32.
+        Assert.Contains("33 page(s), 33792 bytes to erase: 0-32", output, StringComparison.Ordinal);
     }
 
     [Fact]

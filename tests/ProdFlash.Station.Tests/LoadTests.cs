@@ -22,7 +22,7 @@ public sealed class LoadTests
         for (var f = 0; f < Fixtures; f++)
         {
             settings[$"Station:Fixtures:{f}:Name"] = $"F{f + 1}";
-            settings[$"Station:Fixtures:{f}:Recipe"] = "sample-f103.json";
+            settings[$"Station:Fixtures:{f}:Recipe"] = "blue-pill-f103c8/recipe.json";
             settings[$"Station:Fixtures:{f}:Image"] = settings["Station:Fixtures:0:Image"];
             for (var s = 0; s < SlotsPerFixture; s++)
             {

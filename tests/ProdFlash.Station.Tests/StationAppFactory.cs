@@ -39,12 +39,12 @@ public sealed class StationAppFactory : WebApplicationFactory<Program>
         {
             ["Data:DataDirectory"] = dataDirectory,
             ["Station:Name"] = "TEST-ST01",
-            ["Station:RecipesFolder"] = Path.Combine(RepositoryPaths.FirmwareImages, "recipes"),
+            ["Station:RecipesFolder"] = Path.Combine(RepositoryPaths.FirmwareImages, "samples"),
             ["Station:ImageLibraryFolder"] = Path.Combine(dataDirectory, "library"),
             ["Station:DemoMode"] = "false",
             ["Station:Fixtures:0:Name"] = "F1",
-            ["Station:Fixtures:0:Recipe"] = "sample-f103.json",
-            ["Station:Fixtures:0:Image"] = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex"),
+            ["Station:Fixtures:0:Recipe"] = "blue-pill-f103c8/recipe.json",
+            ["Station:Fixtures:0:Image"] = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex"),
         };
         for (var i = 0; i < slots; i++)
         {

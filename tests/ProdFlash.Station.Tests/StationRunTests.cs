@@ -28,6 +28,9 @@ public sealed class StationRunTests
         var attempts = await context.Attempts.Where(a => a.RunId == run.RunId).OrderBy(a => a.SlotId).ToListAsync(ct);
         Assert.Equal(2, attempts.Count);
         Assert.All(attempts, a => Assert.Equal("STM32F103C8", a.DevicePart));
+        // The F1's option-byte registers (FLASH_OBR, FLASH_WRPR) as read before and after: no page write-protected.
+        Assert.All(attempts, a => Assert.Matches(@"^OBR=0x[0-9A-F]{8} WRPR=0xFFFFFFFF$", a.OptionBytesBefore));
+        Assert.All(attempts, a => Assert.Matches(@"^OBR=0x[0-9A-F]{8} WRPR=0xFFFFFFFF$", a.OptionBytesAfter));
         var serials = await context.SerialLedger.OrderBy(s => s.Sequence).ToListAsync(ct);
         Assert.Equal([1L, 2L], serials.Select(s => s.Sequence));
         Assert.All(serials, s => Assert.Equal(SerialState.Committed, s.State));
@@ -42,7 +45,7 @@ public sealed class StationRunTests
         // Arrange: the fixture programs a copy of the sample image, which is then altered.
         using var data = new ProdFlash.Testing.TempDirectory();
         var image = data.File("sample-f103.hex");
-        File.Copy(Path.Combine(ProdFlash.Testing.RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex"), image);
+        File.Copy(Path.Combine(ProdFlash.Testing.RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex"), image);
         var settings = StationAppFactory.DefaultSettings(data.File("db"));
         settings["Station:Fixtures:0:Image"] = image;
         using var factory = new StationAppFactory(settings);

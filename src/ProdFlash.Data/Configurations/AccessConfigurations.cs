@@ -13,7 +13,9 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.DisplayName).HasMaxLength(100);
         builder.Property(u => u.Role).HasConversion<string>().HasMaxLength(16);
         builder.Property(u => u.PasswordHash).HasMaxLength(200);
+        builder.Property(u => u.BadgeHash).HasMaxLength(64).IsFixedLength();
         builder.HasIndex(u => u.Name).IsUnique();
+        builder.HasIndex(u => u.BadgeHash).IsUnique();
     }
 }
 

@@ -23,6 +23,18 @@ public sealed class User
 
     /// <summary>When the user was created.</summary>
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>SHA-256 of the user's badge code (64 lower-case hex characters); unique; never the code itself.</summary>
+    public string? BadgeHash { get; set; }
+
+    /// <summary>Failed sign-ins since the last success or lockout.</summary>
+    public int FailedSignIns { get; set; }
+
+    /// <summary>Until when sign-in is refused after too many failures, if it is.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+
+    /// <summary>Whether the station seeded this user for demo mode (disabled when the station runs outside demo mode).</summary>
+    public bool IsDemo { get; set; }
 }
 
 /// <summary>An API key of a user (for a line controller or MES). Only the key's SHA-256 is kept.</summary>

@@ -92,10 +92,10 @@ public sealed class Attempt
     /// <summary>Per-phase times and measurements as compact JSON (see <see cref="PhaseLog"/>).</summary>
     public string? Phases { get; set; }
 
-    /// <summary>Option bytes read before the attempt changed them, hex.</summary>
+    /// <summary>Option-byte registers read before the attempt changed them, as <c>NAME=0xVALUE</c> pairs separated by spaces.</summary>
     public string? OptionBytesBefore { get; set; }
 
-    /// <summary>Option bytes read back after Finalize, hex.</summary>
+    /// <summary>Option-byte registers read back after the option-byte phase, in the same form.</summary>
     public string? OptionBytesAfter { get; set; }
 
     /// <summary>Terminal state, or Running.</summary>

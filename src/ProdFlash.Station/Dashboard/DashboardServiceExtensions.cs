@@ -1,6 +1,7 @@
 using MudBlazor.Services;
 
 using ProdFlash.Station.Components;
+using ProdFlash.Station.Security;
 
 namespace ProdFlash.Station.Dashboard;
 
@@ -28,6 +29,7 @@ public static class DashboardServiceExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapSignInApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -5,6 +5,7 @@ using ProdFlash.Data;
 using ProdFlash.Data.Entities;
 using ProdFlash.Data.Serials;
 using ProdFlash.Programming.Engine;
+using ProdFlash.Programming.Flash;
 using DataOutcome = ProdFlash.Data.AttemptOutcome;
 using EngineOutcome = ProdFlash.Programming.Engine.AttemptOutcome;
 
@@ -195,7 +196,15 @@ internal sealed partial class SlotRunner
         Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds))],
         ModeledSeconds = result.Modeled.TotalSeconds,
         FloorSeconds = result.Floor?.Total?.TotalSeconds,
+        OptionBytesBefore = RegisterText(result.OptionBytesBefore),
+        OptionBytesAfter = RegisterText(result.OptionBytesAfter),
     };
+
+    /// <summary>The option-byte registers as the driver read them, <c>NAME=0xVALUE</c> pairs in the driver's order.</summary>
+    internal static string? RegisterText(OptionByteState? state) =>
+        state is null || state.RawRegisters.Count == 0
+            ? null
+            : string.Join(' ', state.RawRegisters.Select(r => $"{r.Key}=0x{r.Value:X8}"));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {AttemptId} on {Fixture} slot {Slot} ended {State} {Code}")]
     private static partial void LogAttempt(ILogger logger, long attemptId, string fixture, int slot, AttemptState state, FailureCode? code);

@@ -15,4 +15,10 @@ public sealed record SecurityOptions
     /// one Admin key at start and logs it once.
     /// </summary>
     public string? BootstrapAdminKey { get; init; }
+
+    /// <summary>
+    /// The password user <see cref="BootstrapUser"/> gets when, at start, no enabled Admin with a password exists (e.g. from
+    /// <c>Security__InitialAdminPassword</c>). When null the station generates one and logs it once. Ignored once an Admin can sign in.
+    /// </summary>
+    public string? InitialAdminPassword { get; init; }
 }

@@ -25,7 +25,8 @@ public static class SecurityServiceExtensions
     public const string AccessDeniedPath = "/denied";
 
     /// <summary>
-    /// Adds <see cref="ApiKeyService"/>, the <c>X-Api-Key</c> scheme, the sign-in cookie, the selector between them and one
+    /// Adds <see cref="ApiKeyService"/>, <see cref="UserService"/> with its start-up <see cref="UserBootstrap"/> (register this after
+    /// the service that migrates the store), the <c>X-Api-Key</c> scheme, the sign-in cookie, the selector between them and one
     /// policy per <see cref="StationPolicies"/> entry.
     /// </summary>
     /// <remarks>
@@ -38,6 +39,8 @@ public static class SecurityServiceExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ApiKeyService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new UserService(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<UserBootstrap>();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or sign-in cookie", o => o.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)

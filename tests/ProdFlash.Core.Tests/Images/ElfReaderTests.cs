@@ -77,8 +77,8 @@ public class ElfReaderTests
     {
         var folder = ImageText.SampleFolder;
 
-        var elf = ImageReader.ReadFile(Path.Combine(folder, "sample-f103.elf"));
-        var hex = ImageReader.ReadFile(Path.Combine(folder, "sample-f103.hex"));
+        var elf = ImageReader.ReadFile(Path.Combine(folder, "blue-pill-f103c8.elf"));
+        var hex = ImageReader.ReadFile(Path.Combine(folder, "blue-pill-f103c8.hex"));
 
         Assert.Equal(hex.Sha256, elf.Sha256);
         Assert.Equal(hex.EntryPoint, elf.EntryPoint);
@@ -105,7 +105,7 @@ public class ElfReaderTests
     public void Read_ElfOfAnotherMachine_ReportsMachineWithOffset()
     {
         // The sample ELF with e_machine (offset 18, u16 LE) changed from EM_ARM (40) to EM_386 (3).
-        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"));
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(18), 3);
 
         var error = Assert.Throws<ImageParseException>(() => ImageReader.Read(new MemoryStream(bytes), "x86.elf", ImageFormat.Elf));
@@ -123,7 +123,7 @@ public class ElfReaderTests
     public void Read_DamagedHeaderField_ReportsItsOffset(int offset, byte value, string expected)
     {
         // System V ABI ELF header: EI_CLASS at 4, EI_VERSION at 6, e_type at 16, e_version at 20, e_shstrndx at 50.
-        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"));
         bytes[offset] = value;
 
         var error = Assert.Throws<ImageParseException>(() => ImageReader.Read(new MemoryStream(bytes), "bad.elf", ImageFormat.Elf));
@@ -135,7 +135,7 @@ public class ElfReaderTests
     [Fact]
     public void Read_BigEndianElf_ReportsDataEncodingWithOffset()
     {
-        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"));
         bytes[5] = 2; // ELFDATA2MSB
 
         var error = Assert.Throws<ImageParseException>(() => ImageReader.Read(new MemoryStream(bytes), "be.elf", ImageFormat.Elf));
@@ -147,7 +147,7 @@ public class ElfReaderTests
     public void Read_SegmentBeyondEndOfFile_ReportsProgramHeaderOffset()
     {
         // Truncate the sample right after the first segment's file contents start (offset 0x1000 per readelf).
-        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"))[..0x1010];
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"))[..0x1010];
 
         var error = Assert.Throws<ImageParseException>(() => ImageReader.Read(new MemoryStream(bytes), "cut.elf", ImageFormat.Elf));
 

@@ -104,7 +104,7 @@ public class ImageReaderTests
     [Fact]
     public void Read_NonSeekableElfStream_IsCopiedAndRead()
     {
-        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+        var bytes = File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"));
         using var pipe = new NonSeekableStream(bytes);
 
         var image = ImageReader.Read(pipe, "sample.elf", ImageFormat.Elf);

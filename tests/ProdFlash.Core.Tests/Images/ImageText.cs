@@ -40,14 +40,14 @@ internal static class ImageText
         {
             for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             {
-                var candidate = Path.Combine(directory.FullName, "firmware-images", "sample-f103");
+                var candidate = Path.Combine(directory.FullName, "firmware-images", "samples", "blue-pill-f103c8");
                 if (Directory.Exists(candidate))
                 {
                     return candidate;
                 }
             }
 
-            throw new DirectoryNotFoundException("firmware-images/sample-f103 not found above " + AppContext.BaseDirectory);
+            throw new DirectoryNotFoundException("firmware-images/samples/blue-pill-f103c8 not found above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -91,8 +91,8 @@ public class IntelHexReaderTests
     [Fact]
     public void Read_SampleFirmwareHex_EqualsSampleBinaryAtFlashBase()
     {
-        var hex = ImageReader.ReadFile(Path.Combine(ImageText.SampleFolder, "sample-f103.hex"));
-        var bin = ImageReader.ReadFile(Path.Combine(ImageText.SampleFolder, "sample-f103.bin"), baseAddress: 0x0800_0000);
+        var hex = ImageReader.ReadFile(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.hex"));
+        var bin = ImageReader.ReadFile(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.bin"), baseAddress: 0x0800_0000);
 
         Assert.Equal(0x0800_0000u, hex.StartAddress);
         Assert.Equal(bin.Sha256, hex.Sha256);

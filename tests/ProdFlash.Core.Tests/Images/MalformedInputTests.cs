@@ -56,7 +56,7 @@ public class MalformedInputTests
     {
         if (format == ImageFormat.Elf)
         {
-            return File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "sample-f103.elf"));
+            return File.ReadAllBytes(Path.Combine(ImageText.SampleFolder, "blue-pill-f103c8.elf"));
         }
 
         var random = new Random(7);

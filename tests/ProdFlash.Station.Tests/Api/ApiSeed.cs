@@ -49,7 +49,7 @@ internal static class ApiSeed
         var recorder = new AttemptRecorder(database);
         var runId = await recorder.StartRunAsync(fixtureId, recipeId, "seed-operator", "LOT-1", ct);
         var attemptId = await recorder.StartAttemptAsync(runId, slotId, "SEEDPROBE", ct);
-        var scheme = Recipe.Load(Path.Combine(RepositoryPaths.FirmwareImages, "recipes", "sample-f103.json")).Serial!;
+        var scheme = Recipe.Load(Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "recipe.json")).Serial!;
         var serial = await new SerialLedger(database).ReserveAsync("api-seed", scheme, attemptId, cancellationToken: ct);
         var uid = $"0000000000000000{Interlocked.Increment(ref s_counter):X8}";
         await recorder.CompleteAttemptAsync(attemptId, new AttemptOutcome { State = AttemptState.Passed, McuUid = uid, DevicePart = "STM32F103C8", ModeledSeconds = 1.5 }, ct);

@@ -15,9 +15,9 @@ internal static class ApiTestData
     /// <summary>JSON options matching the station's (enums by name).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public static string SampleHexPath => Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex");
+    public static string SampleHexPath => Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex");
 
-    public static string SampleBinPath => Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.bin");
+    public static string SampleBinPath => Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.bin");
 
     /// <summary>The sample's content hash as Core computes it (what the library keys it by).</summary>
     public static string SampleSha256 => ImageReader.ReadFile(SampleHexPath).Sha256;

@@ -1,0 +1,242 @@
+using System.Net;
+
+using Microsoft.Extensions.DependencyInjection;
+
+using ProdFlash.Data.Entities;
+using ProdFlash.Station.Security;
+
+namespace ProdFlash.Station.Tests.Dashboard.Auth;
+
+/// <summary>A station (not in demo mode) with its own users, signed in through the real forms and cookie.</summary>
+public sealed class SignInHost : IAsyncLifetime
+{
+    /// <summary>The password of every user this host makes.</summary>
+    public const string Password = "line-3-password";
+
+    private StationAppFactory? _factory;
+
+    /// <summary>The served station.</summary>
+    public StationAppFactory Factory => _factory ?? throw new InvalidOperationException("The host is not started.");
+
+    /// <summary>The users of the running station.</summary>
+    public UserService Users => Factory.Services.GetRequiredService<UserService>();
+
+    public async ValueTask InitializeAsync()
+    {
+        _factory = new StationAppFactory();
+        var users = Factory.Services.GetRequiredService<UserService>();
+        var ct = TestContext.Current.CancellationToken;
+        await users.CreateAsync("op1", UserRole.Operator, Password, "test", "Olga Operator", ct);
+        await users.SetBadgeAsync("op1", "BADGE-OP1", "test", ct);
+        await users.CreateAsync("boss", UserRole.Admin, Password, "test", cancellationToken: ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// POST /signin, /signin/badge and /signout with the antiforgery token, the ReturnUrl rule, and what a role may open
+/// (admin page, denied page, navigation links) in the server-rendered HTML.
+/// </summary>
+public sealed class SignInEndpointTests(SignInHost host) : IClassFixture<SignInHost>
+{
+    [Fact]
+    public async Task SignIn_RightPassword_RedirectsToReturnUrlSignedIn()
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+
+        // Act
+        var answer = await SignInForms.PasswordAsync(client, "op1", SignInHost.Password, "/?fixture=F1");
+        var home = await client.GetAsync("/?fixture=F1", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/?fixture=F1", answer.Headers.Location?.OriginalString);
+        Assert.Contains(answer.Headers.GetValues("Set-Cookie"), c => c.StartsWith(SecurityServiceExtensions.CookieName + "=", StringComparison.Ordinal) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        var html = await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("data-testid=\"signed-in-user\"", html, StringComparison.Ordinal);
+        Assert.Contains(">op1<", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WrongPassword_BackToSignInWithPlainError()
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+
+        // Act
+        var answer = await SignInForms.PasswordAsync(client, "op1", "wrong password", "/?x=1");
+        var page = await client.GetStringAsync(answer.Headers.Location, TestContext.Current.CancellationToken);
+        var home = await client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal("/signin?ReturnUrl=%2F%3Fx%3D1&error=invalid", answer.Headers.Location?.OriginalString);
+        Assert.Contains("data-testid=\"signin-error\"", page, StringComparison.Ordinal);
+        Assert.Contains("The user name or password is wrong.", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode); // still not signed in
+    }
+
+    [Fact]
+    public async Task SignIn_FiveWrongPasswords_LockedMessageAndRightPasswordRefused()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        await host.Users.CreateAsync("locky", UserRole.Operator, SignInHost.Password, "test", cancellationToken: ct);
+        var client = SignInForms.Client(host.Factory);
+        for (var i = 1; i < UserService.MaxFailedSignIns; i++)
+        {
+            Assert.EndsWith("error=invalid", (await SignInForms.PasswordAsync(client, "locky", "wrong")).Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        // Act
+        var fifth = await SignInForms.PasswordAsync(client, "locky", "wrong");
+        var right = await SignInForms.PasswordAsync(client, "locky", SignInHost.Password);
+        var page = await client.GetStringAsync(right.Headers.Location, ct);
+
+        // Assert
+        Assert.EndsWith("error=locked", fifth.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.EndsWith("error=locked", right.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("Too many failed sign-ins: this user is locked for 5 minutes.", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/")]
+    [InlineData("//evil.example/x")]
+    [InlineData("/\\evil.example")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("/\t/evil.example")]
+    public async Task SignIn_ForeignReturnUrl_GoesToStartPage(string returnUrl)
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+
+        // Act
+        var answer = await SignInForms.PasswordAsync(client, "op1", SignInHost.Password, returnUrl);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/", answer.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task SignIn_WithoutAntiforgeryToken_RefusedAndNoCookie()
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "op1", ["password"] = SignInHost.Password, ["ReturnUrl"] = "/" });
+
+        // Act
+        var answer = await client.PostAsync("/signin", form, TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.False(answer.Headers.Contains("Set-Cookie") && answer.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(SecurityServiceExtensions.CookieName, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SignInWithBadge_KnownCode_SignsInOperatorAtReturnUrl()
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+
+        // Act
+        var answer = await SignInForms.BadgeAsync(client, "BADGE-OP1", "/?slot=1");
+        var home = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal("/?slot=1", answer.Headers.Location?.OriginalString);
+        Assert.Contains(">op1<", home, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignInWithBadge_UnknownCode_BadgeError()
+    {
+        // Arrange
+        var client = SignInForms.Client(host.Factory);
+
+        // Act
+        var answer = await SignInForms.BadgeAsync(client, "NOT-A-BADGE");
+        var page = await client.GetStringAsync(answer.Headers.Location, TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal("/signin?ReturnUrl=%2F&error=badge", answer.Headers.Location?.OriginalString);
+        Assert.Contains("This badge is not known or its user is disabled.", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_SignedIn_ClearsCookie()
+    {
+        // Arrange
+        var client = await SignInForms.SignedInAsync(host.Factory, "op1", SignInHost.Password);
+        var home = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
+        var token = SignInForms.TokenIn(home);
+
+        // Act
+        var answer = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }), TestContext.Current.CancellationToken);
+        var after = await client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/signin", answer.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal("/signin", after.Headers.Location?.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task AdminUsersPage_Operator_SentToDeniedPageNamingAdminRole()
+    {
+        // Arrange
+        var client = await SignInForms.SignedInAsync(host.Factory, "op1", SignInHost.Password);
+
+        // Act
+        var answer = await client.GetAsync("/admin/users", TestContext.Current.CancellationToken);
+        var denied = await client.GetStringAsync(answer.Headers.Location, TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/denied", answer.Headers.Location?.AbsolutePath);
+        Assert.Contains("The page /admin/users needs the role Admin.", denied, StringComparison.Ordinal);
+        Assert.Contains("You are signed in as op1 (Operator).", denied, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminUsersPage_Admin_ListsUsers()
+    {
+        // Arrange
+        var client = await SignInForms.SignedInAsync(host.Factory, "boss", SignInHost.Password);
+
+        // Act
+        var answer = await client.GetAsync("/admin/users", TestContext.Current.CancellationToken);
+        var html = await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("data-testid=\"user-table\"", html, StringComparison.Ordinal);
+        Assert.Contains("Olga Operator", html, StringComparison.Ordinal);
+        Assert.Contains(">boss<", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("op1", false)]
+    [InlineData("boss", true)]
+    public async Task NavMenu_Role_ShowsAdminLinkOnlyToAdmin(string user, bool shown)
+    {
+        // Arrange
+        var client = await SignInForms.SignedInAsync(host.Factory, user, SignInHost.Password);
+
+        // Act
+        var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Contains("href=\"/\"", html, StringComparison.Ordinal);
+        Assert.Equal(shown, html.Contains("href=\"/admin/users\"", StringComparison.Ordinal));
+    }
+}
