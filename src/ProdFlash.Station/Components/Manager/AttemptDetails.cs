@@ -10,8 +10,8 @@ namespace ProdFlash.Station.Components.Manager;
 /// <param name="Id">The attempt's key.</param>
 /// <param name="Phases">Per-phase times and measurements, in the order they ran (empty when none were recorded).</param>
 /// <param name="FailedPhase">The phase that failed.</param>
-/// <param name="OptionBytesBefore">Option bytes read before the attempt changed them, hex, or null.</param>
-/// <param name="OptionBytesAfter">Option bytes read back after Finalize, hex, or null.</param>
+/// <param name="OptionBytesBefore">The option-byte registers read before the attempt changed them ("OBR=0x03FFFFFC WRPR=0xFFFFFFFF"), or null.</param>
+/// <param name="OptionBytesAfter">The option-byte registers read back after the attempt set them, in the same form, or null.</param>
 /// <param name="FloorSeconds">The physical floor for the image on this chip, seconds.</param>
 /// <param name="LotCode">The board or lot code the run was tagged with.</param>
 public sealed record AttemptDetails(long Id, IReadOnlyList<PhaseRecord> Phases, AttemptPhase? FailedPhase, string? OptionBytesBefore, string? OptionBytesAfter,

@@ -106,8 +106,8 @@ internal sealed class ManagerSeed : IAsyncDisposable
                 new PhaseRecord(AttemptPhase.Probe, 0.012, new Dictionary<string, string> { ["fw"] = "V2J37S7" }),
                 new PhaseRecord(AttemptPhase.Power, 0.004, new Dictionary<string, string> { ["vtarget"] = "3.29" }),
             ],
-            OptionBytesBefore = uid is null ? null : new byte[] { 0xA5, 0x5A, 0xFF, 0x00 },
-            OptionBytesAfter = uid is null ? null : new byte[] { 0xA5, 0x5A, 0xFF, 0x00 },
+            OptionBytesBefore = uid is null ? null : "OBR=0x03FFFFFC WRPR=0xFFFFFFFF",
+            OptionBytesAfter = uid is null ? null : "OBR=0x03FFFFFC WRPR=0xFFFFFFFE",
             ModeledSeconds = 2.1,
             FloorSeconds = 1.9,
         }, ct);

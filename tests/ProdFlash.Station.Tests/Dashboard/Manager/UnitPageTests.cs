@@ -36,8 +36,8 @@ public sealed class UnitPageTests : IAsyncLifetime
         Assert.Equal("SN-000002", cards[1].QuerySelector("[data-testid=unit-serial]")!.TextContent.Trim());
         Assert.Equal("STM32F103C8", cards[1].QuerySelector("[data-testid=unit-device]")!.TextContent.Trim());
         Assert.Equal("Genuine", cards[1].QuerySelector("[data-testid=unit-genuine]")!.TextContent.Trim());
-        Assert.Equal("A55AFF00", cards[1].QuerySelector("[data-testid=unit-ob-before]")!.TextContent.Trim());
-        Assert.Equal("A55AFF00", cards[1].QuerySelector("[data-testid=unit-ob-after]")!.TextContent.Trim());
+        Assert.Equal("OBR=0x03FFFFFC WRPR=0xFFFFFFFF", cards[1].QuerySelector("[data-testid=unit-ob-before]")!.TextContent.Trim());
+        Assert.Equal("OBR=0x03FFFFFC WRPR=0xFFFFFFFE", cards[1].QuerySelector("[data-testid=unit-ob-after]")!.TextContent.Trim());
         var phases = cards[1].QuerySelectorAll("[data-testid=unit-phases] tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
         Assert.Equal([["Probe", "0.012 s", "fw = V2J37S7"], ["Power", "0.004 s", "vtarget = 3.29"]], phases);
         Assert.Contains("2026-03-02 07:10:00", cards[0].TextContent, StringComparison.Ordinal);
