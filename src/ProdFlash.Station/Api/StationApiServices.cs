@@ -4,6 +4,7 @@ using Microsoft.OpenApi;
 
 using ProdFlash.Data;
 using ProdFlash.Data.Reports;
+using ProdFlash.Station.Dashboard;
 using ProdFlash.Station.Library;
 using ProdFlash.Station.Security;
 
@@ -26,7 +27,10 @@ public static class StationApiServices
             .ValidateOnStart();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ProductionReports(sp.GetRequiredService<StationDatabase>()));
+        services.AddOptions<ReportSettings>().BindConfiguration(ReportSettings.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReportSettings>, ReportSettingsValidator>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ReportSettings>>().Value.ToOptions());
+        services.TryAddSingleton(sp => new ProductionReports(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<ReportOptions>()));
         services.AddSingleton(sp => LibraryOptionsOf(sp));
         services.AddSingleton(sp => new ImageLibrary(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<LibraryOptions>(), time: sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new RecipeStore(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<ImageLibrary>(),
