@@ -41,11 +41,11 @@ try
         ["Urls"] = "http://127.0.0.1:0",
         ["Data:DataDirectory"] = data,
         ["Station:Name"] = "BENCH-ST01",
-        ["Station:RecipesFolder"] = Path.Combine(root, "firmware-images", "recipes"),
+        ["Station:RecipesFolder"] = Path.Combine(root, "firmware-images", "samples"),
         ["Station:ImageLibraryFolder"] = Path.Combine(data, "library"),
         ["Station:Fixtures:0:Name"] = "F1",
-        ["Station:Fixtures:0:Recipe"] = "sample-f103.json",
-        ["Station:Fixtures:0:Image"] = Path.Combine(root, "firmware-images", "sample-f103", "sample-f103.hex"),
+        ["Station:Fixtures:0:Recipe"] = "blue-pill-f103c8/recipe.json",
+        ["Station:Fixtures:0:Image"] = Path.Combine(root, "firmware-images", "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex"),
     };
     string[] personalities = ["v2j37", "v21j40", "v3j9"];
     for (var i = 0; i < Slots; i++)

@@ -8,7 +8,7 @@ namespace ProdFlash.Cli.Tests;
 /// <summary><c>prodflash flash gdb://...</c>: the CLI opens GDB servers through the GDB probe provider.</summary>
 public sealed class GdbFlashCommandTests
 {
-    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "sample-f103", "sample-f103.hex");
+    private static readonly string s_sampleHex = Path.Combine(RepositoryPaths.FirmwareImages, "samples", "blue-pill-f103c8", "blue-pill-f103c8.hex");
 
     [Fact]
     public void Flash_GdbSelectorNothingListening_BadInputNamingTheAddress()

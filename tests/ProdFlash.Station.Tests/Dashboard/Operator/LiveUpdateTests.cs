@@ -14,8 +14,8 @@ public sealed class LiveUpdateTests : BunitContext
     private readonly FakeTimeProvider _time = new();
     private readonly StatusStore _store = new(new StationStatus("TEST-ST01", 0, false,
     [
-        new FixtureStatus("F1", "sample-f103.json", null, [.. Enumerable.Range(1, 4).Select(i => new SlotStatus(i, $"emulator://stm32f103c8?probe=v2j37&slot={i}", SlotState.Idle, null, null, 0, null))]),
-        new FixtureStatus("F2", "sample-f103.json", null, [new SlotStatus(1, "emulator://stm32f103c8?probe=v3j9", SlotState.Disabled, "Disabled in configuration.", null, 0, null)]),
+        new FixtureStatus("F1", "blue-pill-f103c8/recipe.json", null, [.. Enumerable.Range(1, 4).Select(i => new SlotStatus(i, $"emulator://stm32f103c8?probe=v2j37&slot={i}", SlotState.Idle, null, null, 0, null))]),
+        new FixtureStatus("F2", "blue-pill-f103c8/recipe.json", null, [new SlotStatus(1, "emulator://stm32f103c8?probe=v3j9", SlotState.Disabled, "Disabled in configuration.", null, 0, null)]),
     ]));
 
     public LiveUpdateTests()
