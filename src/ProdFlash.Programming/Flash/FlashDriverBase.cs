@@ -164,9 +164,12 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
         var maxPolls = Math.Max(2, (long)(bound / MinimumPollInterval));
         for (long polls = 1; ; polls++)
         {
+            // The time is taken before the read: a read that still shows BSY then proves the chip was busy for at least
+            // that long. Taken after it, a host that stalls between the two (a loaded machine, a GC pause) would blame
+            // the chip for the host's delay.
+            var elapsed = _time.GetElapsedTime(start);
             var sr = await ReadRegisterAsync(FlashRegisterNames.Sr, cancellationToken, bank).ConfigureAwait(false);
             _busyPolls++;
-            var elapsed = _time.GetElapsedTime(start);
             if (!bsy.IsSet(sr))
             {
                 _busyWait += elapsed;
