@@ -424,7 +424,9 @@ internal sealed class AttemptRun
         Identification identity;
         try
         {
-            identity = await TargetIdentifier.IdentifyAsync(_probe, _connection!.Value.DpIdr, _options.Catalog, cancellationToken).ConfigureAwait(false);
+            // A DPIDR the probe cannot read (a GDB server reports 0) is no evidence of a clone, nor of a genuine part.
+            var dpIdr = Unavailable(ProbeFeatures.DebugPortIdentity) is null ? _connection!.Value.DpIdr : (uint?)null;
+            identity = await TargetIdentifier.IdentifyAsync(_probe, dpIdr, _options.Catalog, cancellationToken).ConfigureAwait(false);
         }
         catch (TargetMemoryFaultException fault) when (Unavailable(ProbeFeatures.DebugPortIdentity) is { } why)
         {

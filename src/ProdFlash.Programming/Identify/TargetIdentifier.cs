@@ -60,11 +60,11 @@ public static class TargetIdentifier
 
     /// <summary>Reads the identity and decides device and origin.</summary>
     /// <param name="probe">The connected probe.</param>
-    /// <param name="dpIdr">The DPIDR the connect phase read.</param>
+    /// <param name="dpIdr">The DPIDR the connect phase read; null when the probe cannot read it (a GDB server), which is then no evidence either way.</param>
     /// <param name="catalog">The device catalog.</param>
     /// <param name="cancellationToken">Cancels between transactions.</param>
     /// <exception cref="TargetException">A read the identity needs failed.</exception>
-    public static async ValueTask<Identification> IdentifyAsync(IDebugProbe probe, uint dpIdr, DeviceCatalog catalog, CancellationToken cancellationToken)
+    public static async ValueTask<Identification> IdentifyAsync(IDebugProbe probe, uint? dpIdr, DeviceCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(catalog);

@@ -84,7 +84,7 @@ public sealed class OpenOcdGdbServerTests
         System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(offset, 4));
 
     /// <summary>OpenOCD as a long-running child with its GDB port on a free loopback port; disposing kills it.</summary>
-    private sealed class OpenOcdGdbPort : IAsyncDisposable
+    internal sealed class OpenOcdGdbPort : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _log = new();
