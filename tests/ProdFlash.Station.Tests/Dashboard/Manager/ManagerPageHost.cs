@@ -36,6 +36,8 @@ internal sealed class ManagerPageHost : IAsyncDisposable
         services.AddSingleton(Reports);
         services.AddSingleton(options);
         services.AddSingleton<TimeProvider>(seed.Clock);
+        // The menu lists the station's fixtures from the live status.
+        services.AddSingleton(new StatusStore(new StationStatus("TEST-ST01", 0, false, [new FixtureStatus("F1", "Blue Pill sample 1.0.0 (configuration)", null, [])])));
         services.AddStationSecurity();
 
         // bUnit registers stand-ins that refuse to authorize; the station's real policies and evaluator replace them.
