@@ -56,6 +56,11 @@ public static class SecurityServiceExtensions
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 o.Events.OnValidatePrincipal = RevalidateAsync;
+
+                // The API answers in status codes, also to a signed-in browser (the dashboard's CSV link): a page
+                // redirects to the sign-in or denied page, an /api request gets 401 or 403.
+                o.Events.OnRedirectToLogin = context => StatusForApi(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => StatusForApi(context, StatusCodes.Status403Forbidden);
             });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var (policy, roles) in StationPolicies.Roles)
@@ -78,6 +83,20 @@ public static class SecurityServiceExtensions
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
         }
+    }
+
+    private static Task StatusForApi(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 
     private static string SelectScheme(HttpContext context)

@@ -67,6 +67,22 @@ public sealed class SignInEndpointTests(SignInHost host) : IClassFixture<SignInH
     }
 
     [Fact]
+    public async Task Api_SignedInOperatorAsksForReportsOnlyEndpoint_Gets403NotARedirect()
+    {
+        // Arrange: the dashboard's CSV link goes through the API with the sign-in cookie.
+        using var client = await SignInForms.SignedInAsync(host.Factory, "op1", SignInHost.Password);
+
+        // Act
+        using var csv = await client.GetAsync("/api/attempts/export.csv", TestContext.Current.CancellationToken);
+        using var page = await client.GetAsync("/admin/users", TestContext.Current.CancellationToken);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Forbidden, csv.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Contains("/denied", page.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignIn_WrongPassword_BackToSignInWithPlainError()
     {
         // Arrange
