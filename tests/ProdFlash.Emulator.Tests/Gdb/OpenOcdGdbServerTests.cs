@@ -106,10 +106,7 @@ public sealed class OpenOcdGdbServerTests
         public static async Task<OpenOcdGdbPort> StartAsync(OpenOcdBench bench)
         {
             var openocd = ExternalTool.Require("openocd", "openocd");
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
+            var port = LoopbackPort.Free();
             var start = new ProcessStartInfo(openocd) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[]
                      {
@@ -165,11 +162,8 @@ public sealed class OpenOcdGdbServerTests
             }
         }
 
-        // Connecting to probe the port would count as a GDB session (OpenOCD halts and resumes on attach and detach);
-        // a listening socket in /proc/net/tcp is the sign instead.
         private async Task WaitForListenerAsync()
         {
-            var hexPort = Port.ToString("X4", CultureInfo.InvariantCulture);
             for (var i = 0; i < 600; i++)
             {
                 if (_process.HasExited)
@@ -180,8 +174,7 @@ public sealed class OpenOcdGdbServerTests
                     }
                 }
 
-                var table = await File.ReadAllTextAsync("/proc/net/tcp", Ct);
-                if (table.Contains(":" + hexPort + " 00000000:0000 0A", StringComparison.Ordinal))
+                if (LoopbackPort.IsListening(Port))
                 {
                     return;
                 }

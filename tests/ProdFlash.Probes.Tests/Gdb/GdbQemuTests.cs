@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-
 using ProdFlash.Core.Diagnostics;
 using ProdFlash.Core.Probes;
 using ProdFlash.Core.Targets;
 using ProdFlash.Probes.Gdb;
+using ProdFlash.Testing;
 
 namespace ProdFlash.Probes.Tests.Gdb;
 
@@ -23,12 +23,12 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Open_QemuStub_NoMemoryMapNoAckModeAndTargetDescription()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
 
-        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
 
         Assert.Equal("GDB server", probe.Description.Kind);
-        Assert.Equal(qemu.Selector, probe.Description.Location);
+        Assert.Equal(qemu.GdbSelector, probe.Description.Location);
         Assert.Equal(0x1000, probe.Client.PacketSize);
         Assert.False(probe.Client.Channel.NoAck);
         Assert.Empty(probe.MemoryMap);
@@ -40,8 +40,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Connect_QemuStub_HaltedCpuidCortexM3AndNothingFaked()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
 
         var connection = await probe.ConnectAsync(Ct);
         var state = await probe.Core.GetStateAsync(Ct);
@@ -60,8 +60,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Memory_RamWriteThenRead_SameBytesOverSeveralPackets()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
         var data = Enumerable.Range(0, 6000).Select(i => (byte)((i * 7) ^ (i >> 3))).ToArray();
 
@@ -75,8 +75,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Flash_PlainWritesAt08000000_ReadBack()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
         var image = Enumerable.Range(0, 4096).Select(i => (byte)(i * 151)).ToArray();
 
@@ -91,8 +91,8 @@ public sealed class GdbQemuTests
     public async Task Memory_UnmodeledIdentityRegister_MemoryFaultNamingAddress()
     {
         // QEMU 7.2 does not model the F1 flash-size register (RM0041 §30.1): the identity read is not available.
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
 
         var fault = await Assert.ThrowsAsync<TargetMemoryFaultException>(async () => await probe.Memory.ReadUInt16Async(0x1FFF_F7E0, Ct));
@@ -104,8 +104,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Registers_WriteThenRead_ThroughPAndP()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
 
         await probe.Core.WriteRegisterAsync(CoreRegister.R0, 0x1122_3344, Ct);
@@ -124,8 +124,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task ResetAndHalt_VectorTableInFlash_PcAndSpFromVectors()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
         await WriteLoopFirmwareAsync(probe);
 
@@ -141,8 +141,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task RunThenHalt_LoopFirmware_RunningThenHaltedInTheLoop()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.Selector), Ct);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        await using var probe = (GdbProbe)await new GdbProbeProvider().OpenAsync(ProbeSelector.Parse(qemu.GdbSelector), Ct);
         await probe.ConnectAsync(Ct);
         await WriteLoopFirmwareAsync(probe);
         await probe.Core.ResetAndHaltAsync(Ct);
@@ -164,8 +164,8 @@ public sealed class GdbQemuTests
     [Fact]
     public async Task Detach_ThenReopen_TargetRanOnAndHaltsAgain()
     {
-        await using var qemu = await QemuGdbServer.StartAsync(Ct);
-        var selector = ProbeSelector.Parse(qemu.Selector);
+        await using var qemu = await QemuMachine.StartAsync(gdbHalted: true);
+        var selector = ProbeSelector.Parse(qemu.GdbSelector);
         await using (var first = (GdbProbe)await new GdbProbeProvider().OpenAsync(selector, Ct))
         {
             await first.ConnectAsync(Ct);

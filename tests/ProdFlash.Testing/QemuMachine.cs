@@ -1,11 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-using ProdFlash.Testing;
-
-namespace ProdFlash.EndToEnd.Tests.Harness;
+namespace ProdFlash.Testing;
 
 /// <summary>
 /// One <c>qemu-system-arm -M stm32vldiscovery</c> (an STM32F100RB) started by a test: USART1 captured to a file, and
@@ -74,7 +70,7 @@ public sealed class QemuMachine : IAsyncDisposable
         int? port = null;
         if (gdbHalted)
         {
-            port = FreeLoopbackPort();
+            port = LoopbackPort.Free();
             start.ArgumentList.Add("-S");
             start.ArgumentList.Add("-gdb");
             start.ArgumentList.Add($"tcp:127.0.0.1:{port}");
@@ -162,22 +158,6 @@ public sealed class QemuMachine : IAsyncDisposable
         return await reader.ReadToEndAsync();
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool IsListening(int port)
-    {
-        // /proc/net/tcp: "sl local_address rem_address st ...", addresses as hex IP:PORT, state 0A = LISTEN.
-        var suffix = $":{port:X4}";
-        return File.ReadLines("/proc/net/tcp").Skip(1)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Any(fields => fields.Length > 3 && fields[1].EndsWith(suffix, StringComparison.Ordinal) && fields[3] == "0A");
-    }
-
     private async Task WaitForPortAsync(int port)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -188,9 +168,7 @@ public sealed class QemuMachine : IAsyncDisposable
                 throw new InvalidOperationException($"qemu-system-arm exited with {_process.ExitCode} before its GDB stub listened on {port}: {StandardError}");
             }
 
-            // Look for the listening socket instead of connecting: QEMU's stub serves one client, and a probe
-            // connection would take its place.
-            if (IsListening(port))
+            if (LoopbackPort.IsListening(port))
             {
                 return;
             }
