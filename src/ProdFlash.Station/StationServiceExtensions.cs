@@ -66,7 +66,8 @@ public static class StationServiceExtensions
                 sp.GetRequiredService<ProbeProviders>(),
                 new AttemptEngine(new AttemptOptions()),
                 sp.GetRequiredService<StatusStore>(),
-                time);
+                time,
+                new SlotHistory(database));
         });
 
         // Start-up first: the host starts hosted services in registration order.

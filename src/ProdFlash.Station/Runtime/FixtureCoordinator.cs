@@ -133,10 +133,13 @@ public sealed class FixtureCoordinator
 
             var runId = await _recorder.StartRunAsync(_fixtureId, assignment.RecipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
             _status.UpdateFixture(Name, f => f with { RunId = runId });
+
+            // A code scanned for one slot names its board; for several slots it names a lot (SlotHistory).
+            var boardCode = enabled.Count == 1 && !string.IsNullOrWhiteSpace(lotCode) ? lotCode : null;
             var attempts = enabled.Select(slot =>
             {
                 var done = new TaskCompletionSource<SlotAttemptResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-                slot.Post(new AttemptRequest(runId, plan, abort.Token, done));
+                slot.Post(new AttemptRequest(runId, plan, abort.Token, done, boardCode));
                 return done.Task;
             }).ToList();
             return new StartedRun(runId, FinishAsync(runId, attempts, abort));

@@ -16,7 +16,8 @@ namespace ProdFlash.Station.Runtime;
 /// <param name="Plan">Recipe and image.</param>
 /// <param name="Abort">Cancelled when the run is aborted or the station stops.</param>
 /// <param name="Done">Completed with the attempt's terminal state once it is recorded (or with the error that kept it from being recorded).</param>
-internal sealed record AttemptRequest(long RunId, FixturePlan Plan, CancellationToken Abort, TaskCompletionSource<SlotAttemptResult> Done);
+/// <param name="BoardCode">The code scanned at Start when the run programs this slot alone (it then names the board), else null.</param>
+internal sealed record AttemptRequest(long RunId, FixturePlan Plan, CancellationToken Abort, TaskCompletionSource<SlotAttemptResult> Done, string? BoardCode = null);
 
 /// <summary>How one slot's attempt in a run ended.</summary>
 /// <param name="Position">The slot's position.</param>
@@ -152,7 +153,8 @@ internal sealed partial class SlotRunner
             await using (probe.ConfigureAwait(false))
             {
                 var progress = new SlotProgress(_services.Status, Fixture, Position);
-                var result = await _services.Engine.RunAsync(probe, recipe, image!, record, progress, request.Abort).ConfigureAwait(false);
+                var prior = await _services.History.FindAsync(SlotId, ProbeSerial, attemptId, request.BoardCode, CancellationToken.None).ConfigureAwait(false);
+                var result = await _services.Engine.RunAsync(probe, recipe, image!, record, prior, progress, request.Abort).ConfigureAwait(false);
                 return (Map(result), reservation?.Text);
             }
         }
@@ -193,12 +195,27 @@ internal sealed partial class SlotRunner
         McuUid = result.Identity?.Uid,
         DevicePart = result.Part?.PartNumber.ToUpperInvariant(),
         Genuineness = result.Identity?.VerdictText,
-        Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds))],
+        Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds, Measurements(result, p.Phase)))],
         ModeledSeconds = result.Modeled.TotalSeconds,
         FloorSeconds = result.Floor?.Total?.TotalSeconds,
         OptionBytesBefore = RegisterText(result.OptionBytesBefore),
         OptionBytesAfter = RegisterText(result.OptionBytesAfter),
     };
+
+    /// <summary>
+    /// What the record keeps of a phase besides its time: the RDP level found (option bytes) and left (finalize), which
+    /// <see cref="SlotHistory"/> reads back as the evidence of a later silent chip.
+    /// </summary>
+    private static Dictionary<string, string>? Measurements(AttemptResult result, AttemptPhase phase)
+    {
+        var state = phase switch
+        {
+            AttemptPhase.OptionBytes => result.OptionBytesBefore,
+            AttemptPhase.Finalize => result.OptionBytesAfter,
+            _ => null,
+        };
+        return state is null ? null : new Dictionary<string, string> { [SlotHistory.RdpMeasurement] = ((int)state.Rdp).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+    }
 
     /// <summary>The option-byte registers as the driver read them, <c>NAME=0xVALUE</c> pairs in the driver's order.</summary>
     internal static string? RegisterText(OptionByteState? state) =>

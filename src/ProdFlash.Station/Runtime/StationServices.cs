@@ -13,6 +13,7 @@ namespace ProdFlash.Station.Runtime;
 /// <param name="Engine">Runs attempts.</param>
 /// <param name="Status">The live status.</param>
 /// <param name="Time">The station's clock.</param>
+/// <param name="History">Finds a slot's earlier contact with a board (evidence for a silent chip).</param>
 internal sealed record StationServices(
     string StationName,
     AttemptRecorder Recorder,
@@ -20,4 +21,5 @@ internal sealed record StationServices(
     ProbeProviders Providers,
     AttemptEngine Engine,
     StatusStore Status,
-    TimeProvider Time);
+    TimeProvider Time,
+    SlotHistory History);
