@@ -43,6 +43,9 @@ public sealed record Recipe
     /// <summary>Which chips pass the genuineness check.</summary>
     public GenuinenessPolicy Genuineness { get; init; } = GenuinenessPolicy.RequireGenuine;
 
+    /// <summary>What is accepted of the probe (clone probes refused by default).</summary>
+    public ProbePolicy Probe { get; init; } = ProbePolicy.Default;
+
     /// <summary>The target-voltage window.</summary>
     public VoltageWindow Voltage { get; init; } = VoltageWindow.Board3V3;
 

@@ -78,6 +78,19 @@ public sealed record GenuinenessPolicy(IReadOnlyList<string> AllowedClones, bool
     public bool Allows(string family) => AllowedClones.Contains(family, StringComparer.OrdinalIgnoreCase);
 }
 
+/// <summary>
+/// What the station accepts of the probe itself. A probe with clone signals (binary, placeholder or malformed serial,
+/// a serial shared with another probe; stlink-protocol.md §6) fails the attempt as <see cref="FailureCode.ProbeSuspectClone"/>
+/// unless the recipe allows clones (STYLE habit 9: off unless written); then the anomaly is kept as a warning with its
+/// evidence and the attempt proceeds.
+/// </summary>
+/// <param name="AllowClone">Whether a probe that looks like a clone may program units (default false).</param>
+public sealed record ProbePolicy(bool AllowClone = false)
+{
+    /// <summary>Genuine-looking probes only.</summary>
+    public static ProbePolicy Default { get; } = new();
+}
+
 /// <summary>The target-voltage window in volts.</summary>
 /// <param name="Min">Lowest allowed voltage.</param>
 /// <param name="Max">Highest allowed voltage.</param>

@@ -59,6 +59,7 @@ internal static class RecipeReader
         var image = ReadImage(root.Object("image"));
         var devices = ReadDevices(root);
         var genuineness = root.OptionalObject("genuineness") is { } g ? ReadGenuineness(g) : GenuinenessPolicy.RequireGenuine;
+        var probe = root.OptionalObject("probe") is { } p ? ReadProbe(p) : ProbePolicy.Default;
         var voltage = root.OptionalObject("voltage") is { } v ? ReadVoltage(v) : VoltageWindow.Board3V3;
         var connect = root.OptionalObject("connect") is { } c ? ReadConnect(c) : ConnectSettings.Default;
         var checks = root.OptionalObject("checks") is { } k ? ReadChecks(k) : CheckSettings.Default;
@@ -75,6 +76,7 @@ internal static class RecipeReader
         return new Recipe(name, version, image, devices)
         {
             Genuineness = genuineness,
+            Probe = probe,
             Voltage = voltage,
             Connect = connect,
             Checks = checks,
@@ -168,6 +170,13 @@ internal static class RecipeReader
         var unknown = json.Bool("allowUnknown", false);
         json.EnsureAllRead();
         return new GenuinenessPolicy(clones, unknown);
+    }
+
+    private static ProbePolicy ReadProbe(RecipeJson json)
+    {
+        var allowClone = json.Bool("allowClone", false);
+        json.EnsureAllRead();
+        return new ProbePolicy(allowClone);
     }
 
     private static VoltageWindow ReadVoltage(RecipeJson json)

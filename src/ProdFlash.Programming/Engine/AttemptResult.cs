@@ -119,6 +119,12 @@ public sealed record AttemptResult
     /// <summary>The physical floor, or null when the device was not identified.</summary>
     public PhysicalFloor? Floor { get; init; }
 
+    /// <summary>
+    /// Anomalies the recipe allowed, each with the diagnosis (code, words and evidence) it would have failed with, in the
+    /// order they were found; e.g. a clone probe under <c>probe.allowClone</c>. Empty when there were none.
+    /// </summary>
+    public IReadOnlyList<Diagnosis> Warnings { get; init; } = [];
+
     /// <summary>The earlier contact with the board the caller passed in (evidence for a silent chip), or null.</summary>
     public PriorContact? Prior { get; init; }
 

@@ -39,6 +39,7 @@ internal sealed class AttemptRun
     private readonly PriorContact? _prior;
     private readonly List<PhaseLedgerEntry> _ledger = [];
     private readonly List<ConnectRecord> _connectTries = [];
+    private readonly List<Diagnosis> _warnings = [];
     private AttemptPhase _phase;
     private long _phaseModeledStamp;
     private CancellationTokenSource? _modeledLimit;
@@ -129,6 +130,7 @@ internal sealed class AttemptRun
             Phases = _ledger,
             Floor = _floor,
             Prior = _prior,
+            Warnings = _warnings,
         };
     }
 
@@ -282,12 +284,21 @@ internal sealed class AttemptRun
         }
 
         var d = _probe.Description;
+        var warning = string.Empty;
         if (d.CloneSignals != CloneProbeSignals.None)
         {
-            throw new AttemptFailedException(Diagnoses.ProbeSuspectClone(d.Serial ?? d.Location, d.CloneSignals));
+            var clone = Diagnoses.ProbeSuspectClone(d.Serial ?? d.Location, d.CloneSignals);
+            if (!_recipe.Probe.AllowClone)
+            {
+                throw new AttemptFailedException(clone);
+            }
+
+            // The recipe accepts clone probes: the anomaly stays on record with its evidence, the attempt goes on.
+            _warnings.Add(clone);
+            warning = $"; WARNING {clone.Code} allowed by the recipe (probe.allowClone): {clone.Summary}";
         }
 
-        return ValueTask.FromResult<string?>($"{d.Kind} {d.Firmware} at {d.Location}; DAP register access {(_probe.Dap is null ? "no" : "yes")}");
+        return ValueTask.FromResult<string?>($"{d.Kind} {d.Firmware} at {d.Location}; DAP register access {(_probe.Dap is null ? "no" : "yes")}{warning}");
     }
 
     private async ValueTask<string?> PowerAsync(CancellationToken cancellationToken)

@@ -202,12 +202,21 @@ internal sealed partial class SlotRunner
         OptionBytesAfter = RegisterText(result.OptionBytesAfter),
     };
 
+    /// <summary>The Probe phase's measurement that lists the anomalies the recipe allowed (e.g. <c>ProbeSuspectClone</c>).</summary>
+    internal const string WarningMeasurement = "warning";
+
     /// <summary>
-    /// What the record keeps of a phase besides its time: the RDP level found (option bytes) and left (finalize), which
-    /// <see cref="SlotHistory"/> reads back as the evidence of a later silent chip.
+    /// What the record keeps of a phase besides its time: the anomalies the recipe allowed (probe), and the RDP level
+    /// found (option bytes) and left (finalize), which <see cref="SlotHistory"/> reads back as the evidence of a later
+    /// silent chip.
     /// </summary>
     private static Dictionary<string, string>? Measurements(AttemptResult result, AttemptPhase phase)
     {
+        if (phase == AttemptPhase.Probe && result.Warnings.Count > 0)
+        {
+            return new Dictionary<string, string> { [WarningMeasurement] = string.Join(',', result.Warnings.Select(w => w.Code)) };
+        }
+
         var state = phase switch
         {
             AttemptPhase.OptionBytes => result.OptionBytesBefore,

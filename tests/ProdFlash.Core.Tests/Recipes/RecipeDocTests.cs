@@ -78,7 +78,7 @@ public sealed partial class RecipeDocTests
     public void RecipeDoc_EveryTopLevelKeyOfTheExample_IsDocumentedInTheKeyTable()
     {
         var doc = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "recipe.md"));
-        string[] keys = ["name", "image.path", "image.sha256", "devices[]", "genuineness.allowedClones", "voltage.min", "connect.mode", "connect.swdKHz",
+        string[] keys = ["name", "image.path", "image.sha256", "devices[]", "genuineness.allowedClones", "probe.allowClone", "voltage.min", "connect.mode", "connect.swdKHz",
             "connect.fallbackKHz", "connect.retryUnderReset", "connect.retrySlower", "checks.verify", "checks.preverify", "optionBytes.user",
             "optionBytes.finalRdp", "optionBytes.allowRdpRegression", "optionBytes.allowWriteProtectionRemoval", "optionBytes.confirmPermanentLock", "erase", "serial", "timeouts.<phase>"];
 

@@ -34,8 +34,34 @@ public sealed class RecipeLoadTests
         Assert.False(recipe.OptionBytes.AllowRdpRegression);
         Assert.False(recipe.OptionBytes.AllowWriteProtectionRemoval);
         Assert.Equal(RdpLevel.Level0, recipe.OptionBytes.FinalRdp);
+        Assert.False(recipe.Probe.AllowClone);
         Assert.Null(recipe.Serial);
         Assert.Equal(TimeSpan.FromSeconds(60), recipe.Timeouts[AttemptPhase.Erase]);
+    }
+
+    [Fact]
+    public void Load_ProbeAllowClone_IsRead()
+    {
+        var recipe = Load(With(""", "probe": { "allowClone": true }"""));
+
+        Assert.True(recipe.Probe.AllowClone);
+    }
+
+    [Fact]
+    public void Load_ProbeAllowCloneNotABool_NamesTheKey()
+    {
+        var error = LoadFails(With(""", "probe": { "allowClone": "yes" }"""));
+
+        Assert.Equal("$.probe.allowClone", error.KeyPath);
+    }
+
+    [Fact]
+    public void Load_ProbeUnknownKey_SuggestsAllowClone()
+    {
+        var error = LoadFails(With(""", "probe": { "allowClones": true }"""));
+
+        Assert.Equal("$.probe.allowClones", error.KeyPath);
+        Assert.Contains("did you mean \"allowClone\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

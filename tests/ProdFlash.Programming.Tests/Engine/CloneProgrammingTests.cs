@@ -78,6 +78,25 @@ public sealed class CloneProbeTests
     }
 
     [Fact]
+    public async Task RunAsync_CloneProbeAllowedByRecipe_PassesWithTheCloneDiagnosisAsWarning()
+    {
+        // Arrange: the same clone probe; the recipe writes probe.allowClone.
+        var recipe = EngineSlot.DefaultRecipe("stm32f103c8") with { Probe = new ProbePolicy(AllowClone: true) };
+        var provider = new Emulator.Selection.EmulatorProbeProvider();
+        await using var probe = await provider.OpenAsync(Core.Probes.ProbeSelector.Parse("emulator://stm32f103c8?probe=clone"), TestContext.Current.CancellationToken);
+
+        // Act
+        var result = await new AttemptEngine(new AttemptOptions()).RunAsync(probe, recipe, EngineSlot.Image(1024), null, null, TestContext.Current.CancellationToken);
+
+        // Assert: programmed, and the anomaly kept with the evidence it would have failed with.
+        Assert.True(result.Outcome == AttemptOutcome.Passed, result.Diagnosis?.Summary);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(Core.Diagnostics.FailureCode.ProbeSuspectClone, warning.Code);
+        Assert.Contains(warning.Evidence, e => e.Name == "Serial descriptor length" && e.Measured == "26" && e.Expected == "50");
+        Assert.Equal(Core.Diagnostics.CloneProbeSignals.BinarySerial, result.Probe.CloneSignals);
+    }
+
+    [Fact]
     public async Task RunAsync_GenuineProbe_HasNoCloneSignals()
     {
         var provider = new Emulator.Selection.EmulatorProbeProvider();
@@ -87,5 +106,6 @@ public sealed class CloneProbeTests
 
         Assert.Equal(AttemptOutcome.Passed, result.Outcome);
         Assert.Equal(Core.Diagnostics.CloneProbeSignals.None, result.Probe!.CloneSignals);
+        Assert.Empty(result.Warnings);
     }
 }
