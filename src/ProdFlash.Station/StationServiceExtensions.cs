@@ -67,7 +67,8 @@ public static class StationServiceExtensions
                 new AttemptEngine(new AttemptOptions()),
                 sp.GetRequiredService<StatusStore>(),
                 time,
-                new SlotHistory(database));
+                new SlotHistory(database),
+                Path.GetDirectoryName(database.FilePath) ?? database.FilePath);
         });
 
         // Start-up first: the host starts hosted services in registration order.

@@ -23,11 +23,13 @@ public sealed class FixtureCoordinator
     private readonly AttemptRecorder _recorder;
     private readonly StatusStore _status;
     private readonly CancellationToken _stopping;
+    private readonly string _storeFolder;
     private CancellationTokenSource? _abort;
     private FixtureAssignment _assignment;
 
-    internal FixtureCoordinator(string name, int fixtureId, FixtureAssignment configured, IReadOnlyList<SlotRunner> slots, AttemptRecorder recorder, StatusStore status, CancellationToken stopping)
+    internal FixtureCoordinator(string name, int fixtureId, FixtureAssignment configured, IReadOnlyList<SlotRunner> slots, AttemptRecorder recorder, StatusStore status, CancellationToken stopping, string storeFolder = "the data directory")
     {
+        _storeFolder = storeFolder;
         Name = name;
         _fixtureId = fixtureId;
         Configured = configured;
@@ -131,7 +133,17 @@ public sealed class FixtureCoordinator
                 throw new FixtureBusyException($"Fixture {Name} has no enabled slot; see each slot's reason in the status.");
             }
 
-            var runId = await _recorder.StartRunAsync(_fixtureId, assignment.RecipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
+            long runId;
+            try
+            {
+                runId = await _recorder.StartRunAsync(_fixtureId, assignment.RecipeId, operatorName, lotCode, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStoreFailure(ex))
+            {
+                // A full or read-only disk: refuse this Start with the cause; the station keeps serving.
+                throw new FixtureBusyException($"Fixture {Name} cannot start: the store refused to record the run ({ex.GetBaseException().Message}). Its folder {_storeFolder} ({StationDatabaseOptions.SectionName}:DataDirectory) is full or not writable: free space there or make it writable, then press Start again.");
+            }
+
             _status.UpdateFixture(Name, f => f with { RunId = runId });
 
             // A code scanned for one slot names its board; for several slots it names a lot (SlotHistory).
@@ -178,7 +190,16 @@ public sealed class FixtureCoordinator
         try
         {
             var results = await Task.WhenAll(attempts).ConfigureAwait(false);
-            await _recorder.EndRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _recorder.EndRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStoreFailure(ex))
+            {
+                // The run's end time is not written (full or read-only disk); its attempts say how each ended, and the
+                // slots already show why they could not be recorded.
+            }
+
             return results;
         }
         finally
@@ -187,6 +208,10 @@ public sealed class FixtureCoordinator
             Release(abort);
         }
     }
+
+    /// <summary>Whether <paramref name="ex"/> is the store refusing a write (full disk, read-only folder, I/O error).</summary>
+    internal static bool IsStoreFailure(Exception ex) =>
+        ex is Microsoft.EntityFrameworkCore.DbUpdateException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException;
 
     private void Release(CancellationTokenSource abort)
     {

@@ -118,8 +118,8 @@ internal sealed partial class SlotRunner
             // The store refused a write (read-only, full, I/O): the attempt stays Running with its serial Reserved and
             // start-up recovery settles both; the slot shows why and keeps serving.
             var cause = ex.GetBaseException().Message;
-            LogNotRecorded(_logger, ex, attemptId, Fixture, Position, cause);
-            var error = $"Attempt not recorded: {cause} Check the data directory (free space, permissions); the station settles the attempt at its next start.";
+            var error = $"Attempt not recorded: {cause} The store's folder {_services.DataDirectory} ({ProdFlash.Data.StationDatabaseOptions.SectionName}:DataDirectory) is full or not writable: free space there or make it writable. Records already written are kept; recording resumes with the next attempt once it can write, and this attempt is marked Interrupted at the next start.";
+            LogNotRecorded(_logger, ex, attemptId, Fixture, Position, error);
             status.UpdateSlot(Fixture, Position, s => s with { State = SlotState.Idle, Phase = null, Progress = 0, Reason = error });
             return new SlotAttemptResult(Position, attemptId, AttemptState.Running, null, serialText, error);
         }

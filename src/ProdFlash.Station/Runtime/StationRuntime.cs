@@ -55,7 +55,7 @@ public sealed partial class StationRuntime : BackgroundService
                 fixture.Name, i + 1, registry.SlotId(fixture.Name, i + 1), slot.Probe, shared, _logger)).ToList();
             _runners.AddRange(runners);
             var configured = new FixtureAssignment(recipeId, $"{recipe.Name} {recipe.Version} (configuration)", FixturePlan.FromFiles(recipe, recipeFile, imageFile), null, FromLibrary: false);
-            var coordinator = new FixtureCoordinator(fixture.Name, registry.FixtureId(fixture.Name), configured, runners, shared.Recorder, shared.Status, stopping);
+            var coordinator = new FixtureCoordinator(fixture.Name, registry.FixtureId(fixture.Name), configured, runners, shared.Recorder, shared.Status, stopping, shared.DataDirectory);
             coordinator.Assign(await AssignedAsync(coordinator, configured, cancellationToken).ConfigureAwait(false));
             _fixtures[fixture.Name] = coordinator;
         }

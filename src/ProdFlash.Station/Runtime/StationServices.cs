@@ -13,6 +13,7 @@ namespace ProdFlash.Station.Runtime;
 /// <param name="Engine">Runs attempts.</param>
 /// <param name="Status">The live status.</param>
 /// <param name="Time">The station's clock.</param>
+/// <param name="DataDirectory">The store's folder, named in the error a refused write shows.</param>
 /// <param name="History">Finds a slot's earlier contact with a board (evidence for a silent chip).</param>
 internal sealed record StationServices(
     string StationName,
@@ -22,4 +23,5 @@ internal sealed record StationServices(
     AttemptEngine Engine,
     StatusStore Status,
     TimeProvider Time,
-    SlotHistory History);
+    SlotHistory History,
+    string DataDirectory);

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using ProdFlash.Data;
+using ProdFlash.Testing;
+
+namespace ProdFlash.Station.Tests;
+
+/// <summary>
+/// A really full disk under the station's data directory: a small tmpfs mounted there and filled. The station runs as
+/// a child process (auto-starting runs on emulated slots); it must say which folder is full and what to do, keep
+/// serving the API, keep what it wrote, and record again once space returns. Mounting needs root (the CI container
+/// runs as root); when it is refused the test fails under CI=true and is skipped with the reason otherwise.
+/// </summary>
+public sealed partial class FullDiskTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Station_DataDirectoryDiskFillsAndFrees_ClearErrorKeepsServingKeepsRecordsAndResumes()
+    {
+        // Arrange: a 24 MiB tmpfs as the data directory.
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new TempDirectory();
+        var mount = temp.File("data");
+        Directory.CreateDirectory(mount);
+        await MountTmpfsAsync(mount, "24m", ct);
+        try
+        {
+            var settings = StationAppFactory.DefaultSettings(mount, slots: 2);
+            settings["Urls"] = "http://127.0.0.1:0";
+            settings["Station:AutoStartSeconds"] = "0.2";
+            settings["Station:ImageLibraryFolder"] = temp.File("library");
+            using var host = StationChild.Start(temp.Path, settings);
+            var address = await host.WaitForAsync(ListeningLine(), ct);
+            var key = await host.WaitForAsync(AdminKeyLine(), ct);
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            await host.WaitForAsync(PassedLine(), ct);
+
+            // Act 1: fill the disk to the last byte.
+            var filler = Path.Combine(mount, "filler.bin");
+            await FillAsync(filler, ct);
+            var passedBeforeFull = await CountPassedAsync(mount, ct);
+            var reason = await host.WaitForAsync(StoreRefusedLine(), ct);
+            var served = await client.GetAsync(new Uri("/api/status", UriKind.Relative), ct);
+
+            // Act 2: free the space; the next attempts are recorded again.
+            File.Delete(filler);
+            var resumed = await WaitUntilAsync(async () => await CountPassedAsync(mount, ct) > passedBeforeFull + 2, ct);
+            host.Kill();
+
+            // Assert
+            Assert.Contains(mount, reason, StringComparison.Ordinal);
+            Assert.Contains("Data:DataDirectory", reason, StringComparison.Ordinal);
+            Assert.Contains("free space there", reason, StringComparison.Ordinal);
+            Assert.True(served.IsSuccessStatusCode, $"/api/status answered {(int)served.StatusCode} while the disk was full");
+            Assert.True(resumed, $"no attempt was recorded after the space returned; the station's output:\n{host.Output}");
+            Assert.True(await CountPassedAsync(mount, ct) >= passedBeforeFull);
+            await using var connection = new SqliteConnection(new StationDatabase(new StationDatabaseOptions { DataDirectory = mount }).ConnectionString);
+            await connection.OpenAsync(ct);
+            await using var check = connection.CreateCommand();
+            check.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", await check.ExecuteScalarAsync(ct));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            await RunAsync("umount", ["-l", mount], CancellationToken.None);
+        }
+    }
+
+    private static async Task MountTmpfsAsync(string mount, string size, CancellationToken ct)
+    {
+        var (code, output) = await RunAsync("mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", mount], ct);
+        if (code == 0)
+        {
+            return;
+        }
+
+        var why = $"mounting a tmpfs on {mount} was refused (exit {code}: {output.Trim()}); this test needs root (or CAP_SYS_ADMIN) to make a really full disk.";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(why);
+        }
+
+        Assert.Skip(why);
+    }
+
+    private static async Task FillAsync(string path, CancellationToken ct)
+    {
+        var chunk = new byte[64 * 1024];
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        try
+        {
+            while (true)
+            {
+                await file.WriteAsync(chunk, ct);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: the disk is full; fill the last bytes one at a time.
+        }
+
+        try
+        {
+            while (true)
+            {
+                await file.WriteAsync(chunk.AsMemory(0, 1), ct);
+            }
+        }
+        catch (IOException)
+        {
+            // Full to the last byte.
+        }
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        return false;
+    }
+
+    private static async Task<int> CountPassedAsync(string dataDirectory, CancellationToken ct)
+    {
+        var database = new StationDatabase(new StationDatabaseOptions { DataDirectory = dataDirectory });
+        var builder = new SqliteConnectionStringBuilder(database.ConnectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        await using var connection = new SqliteConnection(builder.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM Attempts WHERE State = 'Passed'";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start");
+        var output = await process.StandardError.ReadToEndAsync(ct) + await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, output);
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"issued Admin key (pf_\S+) for user")]
+    private static partial Regex AdminKeyLine();
+
+    // The error the station gives once the disk is full: a Start refused (auto-start logs it, the API answers 409 with
+    // it), or a slot whose attempt could not be recorded (shown on the slot and logged).
+    [GeneratedRegex(@"(Fixture F1 cannot start: the store refused.*|Attempt not recorded: .*)")]
+    private static partial Regex StoreRefusedLine();
+
+    [GeneratedRegex(@"ended Passed")]
+    private static partial Regex PassedLine();
+
+    /// <summary>The built station host as a child process; its output is kept for waits and failure messages.</summary>
+    private sealed class StationChild : IDisposable
+    {
+        private readonly Process _process;
+        private readonly List<string> _lines = [];
+        private readonly Lock _gate = new();
+
+        private StationChild(Process process)
+        {
+            _process = process;
+            _process.OutputDataReceived += (_, e) => Receive(e.Data);
+            _process.ErrorDataReceived += (_, e) => Receive(e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public string Output
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return string.Join('\n', _lines);
+                }
+            }
+        }
+
+        public static StationChild Start(string workingDirectory, Dictionary<string, string?> settings)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ProdFlash.Station.dll"));
+            foreach (var (key, value) in settings)
+            {
+                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+
+            start.Environment["Logging__LogLevel__Default"] = "Information";
+            start.Environment["Logging__Console__FormatterName"] = "simple";
+            return new StationChild(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
+        }
+
+        public async Task<string> WaitForAsync(Regex pattern, CancellationToken ct)
+        {
+            var deadline = DateTime.UtcNow + Limit;
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (_gate)
+                {
+                    foreach (var line in _lines)
+                    {
+                        if (pattern.Match(line) is { Success: true } match)
+                        {
+                            return match.Groups.Count > 1 ? match.Groups[1].Value : match.Value;
+                        }
+                    }
+                }
+
+                await Task.Delay(50, ct);
+            }
+
+            Assert.Fail($"No output line matched /{pattern}/ within {Limit.TotalSeconds} s; the output:\n{Output}");
+            return string.Empty;
+        }
+
+        public void Kill()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+
+        public void Dispose()
+        {
+            Kill();
+            _process.Dispose();
+        }
+
+        private void Receive(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+}
