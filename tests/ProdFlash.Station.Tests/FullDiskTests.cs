@@ -70,15 +70,66 @@ public sealed partial class FullDiskTests
         }
     }
 
-    private static async Task MountTmpfsAsync(string mount, string size, CancellationToken ct)
+    [Fact]
+    public async Task Station_StartedOnReadOnlyDataDirectory_ExitsNamingTheFolderAndKeepsItsRecords()
     {
-        var (code, output) = await RunAsync("mount", ["-t", "tmpfs", "-o", $"size={size}", "tmpfs", mount], ct);
+        // Arrange: a station records a run in a folder, which is then bind-mounted read-only (root ignores chmod).
+        var ct = TestContext.Current.CancellationToken;
+        using var temp = new TempDirectory();
+        var source = temp.File("data");
+        var readOnly = temp.File("read-only");
+        Directory.CreateDirectory(source);
+        Directory.CreateDirectory(readOnly);
+        var settings = StationAppFactory.DefaultSettings(source, slots: 2);
+        settings["Urls"] = "http://127.0.0.1:0";
+        settings["Station:AutoStartSeconds"] = "0.2";
+        settings["Station:ImageLibraryFolder"] = temp.File("library");
+        using (var first = StationChild.Start(temp.Path, settings))
+        {
+            await first.WaitForAsync(PassedLine(), ct);
+            first.Kill();
+        }
+
+        var before = await CountPassedAsync(source, ct);
+        await MountAsync(["--bind", source, readOnly], readOnly, ct);
+        try
+        {
+            var (code, _) = await RunAsync("mount", ["-o", "remount,bind,ro", readOnly], ct);
+            Assert.True(code == 0, $"remounting {readOnly} read-only failed (exit {code})");
+            settings["Data:DataDirectory"] = readOnly;
+
+            // Act
+            using var second = StationChild.Start(temp.Path, settings);
+            var error = await second.WaitForAsync(DidNotStartLine(), ct);
+            var exit = await second.WaitForExitAsync(ct);
+
+            // Assert: the start stops with the key, the folder and what to do; the records are untouched.
+            Assert.Equal(2, exit);
+            Assert.Contains("Data:DataDirectory", error, StringComparison.Ordinal);
+            Assert.Contains(readOnly, error, StringComparison.Ordinal);
+            Assert.Contains("Point it at a writable folder", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            await RunAsync("umount", ["-l", readOnly], CancellationToken.None);
+        }
+
+        Assert.Equal(before, await CountPassedAsync(source, ct));
+    }
+
+    private static Task MountTmpfsAsync(string mount, string size, CancellationToken ct) =>
+        MountAsync(["-t", "tmpfs", "-o", $"size={size}", "tmpfs", mount], mount, ct);
+
+    private static async Task MountAsync(string[] arguments, string mount, CancellationToken ct)
+    {
+        var (code, output) = await RunAsync("mount", arguments, ct);
         if (code == 0)
         {
             return;
         }
 
-        var why = $"mounting a tmpfs on {mount} was refused (exit {code}: {output.Trim()}); this test needs root (or CAP_SYS_ADMIN) to make a really full disk.";
+        var why = $"mounting on {mount} was refused (exit {code}: {output.Trim()}); this test needs root (or CAP_SYS_ADMIN) to make a really full or read-only disk.";
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail(why);
@@ -168,6 +219,9 @@ public sealed partial class FullDiskTests
     [GeneratedRegex(@"(Fixture F1 cannot start: the store refused.*|Attempt not recorded: .*)")]
     private static partial Regex StoreRefusedLine();
 
+    [GeneratedRegex(@"The station did not start: (.*)")]
+    private static partial Regex DidNotStartLine();
+
     [GeneratedRegex(@"ended Passed")]
     private static partial Regex PassedLine();
 
@@ -233,6 +287,14 @@ public sealed partial class FullDiskTests
 
             Assert.Fail($"No output line matched /{pattern}/ within {Limit.TotalSeconds} s; the output:\n{Output}");
             return string.Empty;
+        }
+
+        public async Task<int> WaitForExitAsync(CancellationToken ct)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(Limit);
+            await _process.WaitForExitAsync(limit.Token);
+            return _process.ExitCode;
         }
 
         public void Kill()
