@@ -90,4 +90,45 @@ public sealed class EmulatedProbesTests
         Assert.Equal(new byte[] { 0x80, 0x00 }, enter);
         Assert.Equal("V2J40M27", probe.Personality.FirmwareName);
     }
+
+    [Fact]
+    public async Task OpenAsync_SameSelectorsInAnyOrderOrProvider_SameDistinctSerials()
+    {
+        // Arrange: two providers (two station starts) opening the same three selectors in opposite orders.
+        string[] selectors = ["emulator://stm32f103c8?probe=v2j37", "emulator://stm32f103c8?probe=v2j37&faults=no-vcc", "emulator://stm32f103c8?probe=v3j9"];
+        var ct = TestContext.Current.CancellationToken;
+
+        // Act
+        var first = await SerialsAsync(new Selection.EmulatorProbeProvider(), selectors, ct);
+        var second = await SerialsAsync(new Selection.EmulatorProbeProvider(), [.. selectors.Reverse()], ct);
+
+        // Assert: per selector the same serial each time, distinct between selectors, 24 upper-case hex characters.
+        Assert.All(selectors, s => Assert.Equal(first[s], second[s]));
+        Assert.Equal(selectors.Length, first.Values.Distinct().Count());
+        Assert.All(first.Values, serial => Assert.Matches("^[0-9A-F]{24}$", serial));
+        Assert.StartsWith("066DFF48", first[selectors[0]], StringComparison.Ordinal);
+        Assert.StartsWith("003F0039", first[selectors[2]], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SerialNumberOf_SpellingThatParsesAlike_SameNumber()
+    {
+        var canonical = EmulatorSelector.Parse("emulator://stm32f103c8?probe=v2j37&faults=no-vcc");
+        var spelled = EmulatorSelector.Parse("emulator://STM32F103C8/?faults=no-vcc&probe=V2J37");
+
+        Assert.Equal(EmulatedProbes.SerialNumberOf(canonical), EmulatedProbes.SerialNumberOf(spelled));
+        Assert.NotEqual(EmulatedProbes.SerialNumberOf(canonical), EmulatedProbes.SerialNumberOf(EmulatorSelector.Parse("emulator://stm32f103c8")));
+    }
+
+    private static async Task<Dictionary<string, string>> SerialsAsync(Selection.EmulatorProbeProvider provider, string[] selectors, CancellationToken ct)
+    {
+        var serials = new Dictionary<string, string>();
+        foreach (var selector in selectors)
+        {
+            await using var probe = await provider.OpenAsync(Core.Probes.ProbeSelector.Parse(selector), ct);
+            serials[selector] = probe.Description.Serial!;
+        }
+
+        return serials;
+    }
 }

@@ -16,7 +16,8 @@ namespace ProdFlash.Emulator.Selection;
 /// <remarks>
 /// Each distinct selector is one emulated slot, built at its first open and kept for the provider's lifetime: closing
 /// and reopening a probe finds the same chip (programmed flash, option bytes, an unplugged probe stays unplugged), as
-/// on a fixture. Slots are numbered in order of first open, which gives each its own probe serial and chip UID. Two
+/// on a fixture. Slots are numbered in order of first open, which gives each its own chip UID; the probe serial comes from the
+/// selector text (<see cref="EmulatedProbes.SerialNumberOf"/>), the same in every run. Two
 /// runners must not open the same selector at once (one runner owns one probe). Thread-safe.
 /// </remarks>
 public sealed class EmulatorProbeProvider : IProbeProvider

@@ -162,7 +162,7 @@ public sealed partial class StationRuntime : BackgroundService
             var probe = await shared.Providers.OpenAsync(runner.Selector, cancellationToken).ConfigureAwait(false);
             await using (probe.ConfigureAwait(false))
             {
-                return SerialOf(probe.Description.Location);
+                return probe.Description.Serial ?? SerialOf(probe.Description.Location);
             }
         }
         catch (Exception ex) when (ex is ProbeOpenException or ProbeSelectorException)
