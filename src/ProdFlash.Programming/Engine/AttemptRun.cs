@@ -135,7 +135,7 @@ internal sealed class AttemptRun
     private async Task<(AttemptOutcome, Diagnosis?)> RunPhaseAsync(AttemptPhase phase, Func<CancellationToken, ValueTask<string?>> body, CancellationToken cancellationToken)
     {
         _phase = phase;
-        var limit = _recipe.Timeouts[phase];
+        var limit = _recipe.Timeouts.For(phase, _part);
         var wallStart = Stopwatch.GetTimestamp();
         _phaseModeledStamp = _clock.GetTimestamp();
         var counters0 = Counters();
@@ -215,7 +215,7 @@ internal sealed class AttemptRun
     private void ReportProgress(long done, long total)
     {
         Report(new PhaseProgress(_phase, done, total));
-        if (ModeledElapsed() > _recipe.Timeouts[_phase])
+        if (ModeledElapsed() > _recipe.Timeouts.For(_phase, _part))
         {
             _modeledLimit?.Cancel();
         }
