@@ -54,6 +54,7 @@ public sealed class PolicyTests
 
     [Theory]
     [InlineData("stm32f103cb")]
+    [InlineData("stm32f103zg")]
     [InlineData("stm32f030f4")]
     [InlineData("stm32f407vg")]
     [InlineData("stm32g071rb")]
