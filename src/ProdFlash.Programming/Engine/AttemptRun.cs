@@ -652,10 +652,11 @@ internal sealed class AttemptRun
         }
 
         var protectedElsewhere = (_obAfter?.WriteProtectedUnits ?? []).ToList();
-        var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere);
+        // The programming unit the driver will use (F4: PSIZE from the supply voltage), whose timing column the plan and the floor use.
+        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
+        var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere, unitBytes);
         _plan = plan;
         _runs = ProgramRuns(plan.SkippedUnits);
-        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
         // The floor needs the SWD clock the image crosses the wire at; a server that owns the clock does not say it.
         _floor = Unavailable(ProbeFeatures.SwdClock) is null ? FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes) : null;
         await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);
