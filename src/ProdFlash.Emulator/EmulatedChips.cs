@@ -21,7 +21,8 @@ public static class EmulatedChips
     static EmulatedChips()
     {
         // Every catalog F1 part whose identity and timings the catalog knows well enough for the F1 model
-        // (medium density today: stm32f103c8, stm32f103cb, ...); the others are named in Stm32F1Specs.Unmodeled.
+        // (medium density: stm32f103c8, stm32f103cb, ...; XL density with its bank-2 registers: stm32f103zg, stm32f103rg,
+        // ...); the others are named in Stm32F1Specs.Unmodeled.
         foreach (var (name, spec) in Stm32F1Specs.CatalogSpecs())
         {
             Factories.TryAdd(name, (faults, clock, index) => new Stm32F1Chip(spec.Value, clock, faults, UidSeedBase + (ulong)index));

@@ -437,8 +437,24 @@ public sealed partial class DeviceCatalog
         return identity;
     }
 
-    private static FlashTimings ReadTimings(JsonEntry entry)
+    private static readonly Dictionary<string, int> ParallelismKeys = new(StringComparer.Ordinal) { ["x8"] = 1, ["x16"] = 2, ["x32"] = 4, ["x64"] = 8 };
+
+    private static FlashTimings ReadTimings(JsonEntry entry, bool allowParallelism = true)
     {
+        var columns = new Dictionary<int, FlashTimings>();
+        if (allowParallelism && entry.OptionalObject("parallelism") is { } parallelism)
+        {
+            foreach (var (key, bytes) in ParallelismKeys)
+            {
+                if (parallelism.OptionalObject(key) is { } column)
+                {
+                    columns[bytes] = ReadTimings(column, allowParallelism: false);
+                }
+            }
+
+            parallelism.EnsureAllRead();
+        }
+
         var erase = entry.Objects("unitErase", (e, i) => Label(e, "unitSize", i))
             .Select(e =>
             {
@@ -451,7 +467,8 @@ public sealed partial class DeviceCatalog
             ReadRange(entry.Object("program"), finish: true),
             erase,
             ReadRange(entry.Object("massErase"), finish: true),
-            ReadRange(entry.Object("optionBytes"), finish: true));
+            ReadRange(entry.Object("optionBytes"), finish: true))
+        { ByParallelism = columns };
         entry.EnsureAllRead();
         return timings;
     }

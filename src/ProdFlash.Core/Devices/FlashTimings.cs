@@ -31,6 +31,20 @@ public sealed record EraseTiming(uint UnitSize, TimingRange Time);
 /// </param>
 public sealed record FlashTimings(TimingRange Program, IReadOnlyList<EraseTiming> UnitErase, TimingRange MassErase, TimingRange OptionBytes)
 {
+    /// <summary>
+    /// Times at other program/erase parallelisms (F2/F4 CR.PSIZE: 1 = x8, 2 = x16, 4 = x32, 8 = x64 bytes), where the
+    /// datasheet gives a column of its own; the record itself holds the column the catalog names in its sources
+    /// (DS8626: x32). Empty for families with one programming width.
+    /// </summary>
+    public IReadOnlyDictionary<int, FlashTimings> ByParallelism { get; init; } = new Dictionary<int, FlashTimings>();
+
+    /// <summary>
+    /// The times at a parallelism of <paramref name="parallelismBytes"/> bytes: its own column where the catalog has
+    /// one (<see cref="ByParallelism"/>), otherwise these times.
+    /// </summary>
+    public FlashTimings At(int? parallelismBytes) =>
+        parallelismBytes is { } p && ByParallelism.TryGetValue(p, out var column) ? column : this;
+
     /// <summary>The erase time for units of <paramref name="unitSize"/> bytes, or an unknown range when none is listed.</summary>
     public TimingRange EraseTime(uint unitSize) =>
         UnitErase.FirstOrDefault(e => e.UnitSize == unitSize)?.Time

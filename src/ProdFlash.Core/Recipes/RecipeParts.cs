@@ -173,27 +173,56 @@ public sealed record OptionBytePolicy(
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed class PhaseTimeouts
 {
-    private readonly Dictionary<AttemptPhase, TimeSpan> _limits;
+    /// <summary>
+    /// The factor a chip's datasheet maximum is multiplied by to make a default limit (<see cref="For"/>): twice the
+    /// longest legal operation, so a chip at its slowest still finishes well inside the limit.
+    /// </summary>
+    public const double MaximumTimeMargin = 2.0;
 
-    /// <summary>Creates the limits; phases not named take <see cref="DefaultFor"/>.</summary>
+    private readonly Dictionary<AttemptPhase, TimeSpan> _limits;
+    private readonly HashSet<AttemptPhase> _set;
+
+    /// <summary>Creates the limits; phases not named take <see cref="DefaultFor"/> (or <see cref="For"/> with a part).</summary>
     public PhaseTimeouts(IReadOnlyDictionary<AttemptPhase, TimeSpan> overrides)
     {
         ArgumentNullException.ThrowIfNull(overrides);
         _limits = Enum.GetValues<AttemptPhase>().ToDictionary(p => p, p => overrides.TryGetValue(p, out var t) ? t : DefaultFor(p));
+        _set = [.. overrides.Keys];
     }
 
     /// <summary>The defaults for every phase.</summary>
     public static PhaseTimeouts Default { get; } = new(new Dictionary<AttemptPhase, TimeSpan>());
 
-    /// <summary>The limit of <paramref name="phase"/>.</summary>
+    /// <summary>The limit of <paramref name="phase"/> without a part: the recipe's value or <see cref="DefaultFor"/>.</summary>
     public TimeSpan this[AttemptPhase phase] => _limits[phase];
+
+    /// <summary>Whether the recipe sets the limit of <paramref name="phase"/> itself.</summary>
+    public bool IsSet(AttemptPhase phase) => _set.Contains(phase);
+
+    /// <summary>
+    /// The limit of <paramref name="phase"/> on <paramref name="part"/>: the recipe's value where it sets one, otherwise
+    /// the larger of <see cref="DefaultFor"/> and <see cref="DerivedFor"/>, so a legal operation at the chip's datasheet
+    /// maximum never times out (an F4 RDP 1→0 regression mass-erases inside the option-bytes phase: up to 32 s in x8).
+    /// </summary>
+    /// <param name="phase">The phase.</param>
+    /// <param name="part">The identified part, or null before identification (then <see cref="DefaultFor"/> applies).</param>
+    public TimeSpan For(AttemptPhase phase, DevicePart? part)
+    {
+        if (IsSet(phase) || part is null)
+        {
+            return _limits[phase];
+        }
+
+        var derived = DerivedFor(phase, part);
+        return derived is { } d && d > _limits[phase] ? d : _limits[phase];
+    }
 
     /// <summary>
     /// The default limit of a phase. Erase allows 60 s because an F4 mass erase can take up to 32 s in x8 mode and
     /// OpenOCD gives an H7 mass erase 30 s (stm32-targets.md §3.4); program and verify allow 120 s because 1 MiB of F1
     /// flash at the 70 µs maximum half-word time takes 37 s (DS5319 Table 28, stm32-targets.md §3.4), tripled for
     /// margin; finalize allows 20 s for an option-byte program and reload; the others are a few USB round trips and
-    /// allow 10 s.
+    /// allow 10 s. <see cref="For"/> raises the option-bytes and erase limits from the part's maximum times.
     /// </summary>
     public static TimeSpan DefaultFor(AttemptPhase phase) => phase switch
     {
@@ -202,4 +231,30 @@ public sealed class PhaseTimeouts
         AttemptPhase.Finalize => TimeSpan.FromSeconds(20),
         _ => TimeSpan.FromSeconds(10),
     };
+
+    /// <summary>
+    /// The limit the part's own maximum flash times call for, or null where the phase does not depend on them:
+    /// option bytes = <see cref="DefaultFor"/> (the USB round trips) + <see cref="MaximumTimeMargin"/> × (longest mass
+    /// erase + one option-byte operation), because an RDP 1→0 regression mass-erases (every catalog family); erase =
+    /// <see cref="MaximumTimeMargin"/> × the longest mass erase. "Longest" is the catalog maximum, else its typical
+    /// (<see cref="FlashTimings"/>: F4 32 s, the x8 bound of OpenOCD stm32f2x.c, which covers every PSIZE).
+    /// </summary>
+    public static TimeSpan? DerivedFor(AttemptPhase phase, DevicePart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        var timings = part.Timings;
+        var massErase = Longest(timings.MassErase);
+        switch (phase)
+        {
+            case AttemptPhase.OptionBytes when part.Family.OptionBytes.Rdp.RegressionMassErases && massErase is { } mass:
+                var option = Longest(timings.OptionBytes) ?? TimeSpan.Zero;
+                return DefaultFor(phase) + ((mass + option) * MaximumTimeMargin);
+            case AttemptPhase.Erase when massErase is { } mass:
+                return mass * MaximumTimeMargin;
+            default:
+                return null;
+        }
+    }
+
+    private static TimeSpan? Longest(TimingRange range) => range.Maximum ?? range.Typical;
 }

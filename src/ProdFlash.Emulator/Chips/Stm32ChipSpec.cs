@@ -140,8 +140,18 @@ public sealed record Stm32ChipSpec
     /// <summary>Number of banks (1 or 2).</summary>
     public int BankCount => Units.Max(u => u.Bank);
 
-    /// <summary>The flash timings the model charges.</summary>
+    /// <summary>The flash timings the model charges (F4: at the catalog's listed column, x32 for DS8626).</summary>
     public required FamilyFlashTimes Timings { get; init; }
+
+    /// <summary>
+    /// F4 timings at other program/erase parallelisms (CR.PSIZE as bytes: 1 = x8, 2 = x16), where the catalog has a
+    /// column for them; empty otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<int, FamilyFlashTimes> TimingsByParallelism { get; init; } = new Dictionary<int, FamilyFlashTimes>();
+
+    /// <summary>The timings at a parallelism of <paramref name="parallelismBytes"/> bytes: its column, else <see cref="Timings"/>.</summary>
+    public FamilyFlashTimes TimingsAt(int parallelismBytes) =>
+        TimingsByParallelism.TryGetValue(parallelismBytes, out var column) ? column : Timings;
 
     /// <summary>
     /// The modeled flash times that are assumptions rather than catalog values (see <see cref="FamilyFlashTimes.Assumptions"/>),

@@ -130,6 +130,15 @@ public sealed record Stm32F1ChipSpec
     /// <summary>Nominal supply voltage the probe senses, in volts.</summary>
     public required double NominalVoltage { get; init; }
 
+    /// <summary>
+    /// Offset of bank 2 from <see cref="FlashBase"/> on XL-density parts (0x80000: bank 1 is the first 512 KiB), which
+    /// bank 2's own FPEC registers (KEYR2/SR2/CR2/AR2 at +0x40) control; null on single-bank parts.
+    /// </summary>
+    public int? Bank2Offset { get; init; }
+
+    /// <summary>What the model assumes where the catalog has no value, by what (empty when the catalog gives everything).</summary>
+    public IReadOnlyDictionary<string, string> Assumptions { get; init; } = new Dictionary<string, string>();
+
     /// <summary>DBGMCU_IDCODE value: REV_ID &lt;&lt; 16 | reserved nibble &lt;&lt; 12 | DEV_ID.</summary>
     public uint DbgMcuIdCode => ((uint)RevId << 16) | ((uint)(DbgMcuIdCodeReservedNibble & 0xF) << 12) | DevId;
 

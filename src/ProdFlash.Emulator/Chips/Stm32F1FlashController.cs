@@ -5,7 +5,8 @@ namespace ProdFlash.Emulator.Chips;
 /// <summary>
 /// The STM32F1 flash program/erase controller (FPEC) at 0x40022000 with the main flash and option-byte arrays it
 /// drives: keys, lock, BSY for the modeled time, PGERR/WRPRTERR/EOP, page/mass/option erase, half-word programming,
-/// write protection and readout protection. Register map and bits: reference §3.1 (OCD-f1, RM0008 §3.4);
+/// write protection and readout protection; on XL-density parts a second register set (KEYR2/SR2/CR2/AR2 at +0x40)
+/// with its own lock and BSY for bank 2. Register map and bits: reference §3.1 (OCD-f1, RM0008 §3.4);
 /// procedures: §3.3 and OpenOCD <c>stm32f1x.c</c>; option bytes and RDP: §4.1/§4.2 and PM0075 §2.4–2.5.
 /// </summary>
 /// <remarks>
@@ -96,24 +97,23 @@ public sealed class Stm32F1FlashController
     /// <summary>FLASH_ACR reset value: prefetch buffer enabled and its status set (RM0008 §3.4.1).</summary>
     public const uint AcrResetValue = 0x30;
 
+    /// <summary>Offset of the bank-2 register set from the bank-1 one on XL-density parts (reference §2.4 F1 card, §3.1: KEYR2 0x44, SR2 0x4C, CR2 0x50, AR2 0x54).</summary>
+    public const uint Bank2RegisterOffset = 0x40;
+
     private const uint AcrWritableMask = 0x1F; // LATENCY[2:0], HLFCYA, PRFTBE; PRFTBS (b5) mirrors PRFTBE
     private const uint CrSoftwareMask = CrPg | CrPer | CrMer | CrOptPg | CrOptEr | CrLock | CrErrIe | CrEopIe;
+    private const uint Cr2SoftwareMask = CrPg | CrPer | CrMer | CrLock | CrErrIe | CrEopIe; // FLASH_CR2 has no option bits (OCD-f1 uses CR2 for bank-2 page/mass erase and programming only)
     private const uint SrClearableMask = SrPgErr | SrWrprtErr | SrEop;
 
     private readonly Stm32F1ChipSpec _spec;
     private readonly IModeledClock _clock;
     private readonly NorFlashArray _main;
     private readonly NorFlashArray _options;
+    private readonly Bank _bank1;
+    private readonly Bank? _bank2;
     private uint _acr = AcrResetValue;
-    private uint _cr = CrLock;
-    private uint _sr;
-    private uint _ar;
-    private int _keyStage;
     private int _optionKeyStage;
-    private bool _fpecLockedUntilReset;
     private bool _optionKeysLockedUntilReset;
-    private bool _operationPending;
-    private TimeSpan _busyUntil;
     private long _bytesProgrammed;
     private long _pagesErased;
     private long _massErases;
@@ -136,27 +136,33 @@ public sealed class Stm32F1FlashController
         _clock = clock;
         _main = main;
         _options = options;
+        var bank2 = spec.Bank2Offset is { } b2 && b2 > 0 && b2 < spec.FlashSize ? b2 : (int?)null;
+        _bank1 = new Bank(0, bank2 ?? spec.FlashSize);
+        _bank2 = bank2 is { } start ? new Bank(start, spec.FlashSize) : null;
         LoadedOptions = Stm32F1OptionBytes.Load(options.Contents);
     }
 
     /// <summary>The option bytes loaded at the last reset: what FLASH_OBR/WRPR show and what protection obeys.</summary>
     public Stm32F1OptionBytes LoadedOptions { get; private set; }
 
-    /// <summary>Whether a program or erase operation is still running at the current modeled time.</summary>
+    /// <summary>Whether a program or erase operation is still running (in either bank) at the current modeled time.</summary>
     public bool IsBusy
     {
         get
         {
             Settle();
-            return _operationPending;
+            return _bank1.Pending || (_bank2?.Pending ?? false);
         }
     }
 
-    /// <summary>Modeled time at which the current (or last) operation ends.</summary>
-    public TimeSpan BusyUntil => _busyUntil;
+    /// <summary>Modeled time at which the current (or last) operation of either bank ends.</summary>
+    public TimeSpan BusyUntil => _bank2 is { } b2 && b2.BusyUntil > _bank1.BusyUntil ? b2.BusyUntil : _bank1.BusyUntil;
 
     /// <summary>Whether FLASH_CR.LOCK is set.</summary>
-    public bool IsLocked => (_cr & CrLock) != 0;
+    public bool IsLocked => _bank1.IsLocked;
+
+    /// <summary>Whether the part has a second bank with its own register set (XL density).</summary>
+    public bool HasBank2 => _bank2 is not null;
 
     /// <summary>Offset of the first main-flash half-word programmed since power-up, or -1 (the <c>verify-mismatch</c> fault's victim).</summary>
     public int FirstProgrammedOffset { get; private set; } = -1;
@@ -174,28 +180,34 @@ public sealed class Stm32F1FlashController
     public void Reset()
     {
         _acr = AcrResetValue;
-        _cr = CrLock;
-        _sr = 0;
-        _ar = 0;
-        _keyStage = 0;
+        _bank1.Reset(_clock.Now);
+        _bank2?.Reset(_clock.Now);
         _optionKeyStage = 0;
-        _fpecLockedUntilReset = false;
         _optionKeysLockedUntilReset = false;
-        _operationPending = false;
-        _busyUntil = _clock.Now;
         LoadedOptions = Stm32F1OptionBytes.Load(_options.Contents);
     }
 
-    /// <summary>Reads the register at <paramref name="offset"/> from the FPEC base.</summary>
+    /// <summary>Reads the register at <paramref name="offset"/> from the FPEC base (bank-2 registers at +0x40 on XL parts).</summary>
     public uint ReadRegister(uint offset)
     {
         Settle();
+        if (_bank2 is { } bank2 && offset >= Bank2RegisterOffset)
+        {
+            return (offset - Bank2RegisterOffset) switch
+            {
+                SrOffset => bank2.Sr | (bank2.Pending ? SrBsy : 0),
+                CrOffset => bank2.Cr,
+                ArOffset => bank2.Ar,
+                _ => 0, // KEYR2 is write-only; other offsets reserved
+            };
+        }
+
         return offset switch
         {
             AcrOffset => _acr | ((_acr & 0x10) << 1),
-            SrOffset => _sr | (_operationPending ? SrBsy : 0),
-            CrOffset => _cr,
-            ArOffset => _ar,
+            SrOffset => _bank1.Sr | (_bank1.Pending ? SrBsy : 0),
+            CrOffset => _bank1.Cr,
+            ArOffset => _bank1.Ar,
             ObrOffset => LoadedOptions.ObrValue,
             WrprOffset => LoadedOptions.WrprValue,
             _ => 0, // KEYR/OPTKEYR are write-only; reserved offsets read as zero
@@ -206,23 +218,43 @@ public sealed class Stm32F1FlashController
     public BusResult WriteRegister(uint offset, uint value)
     {
         Settle();
+        if (_bank2 is { } bank2 && offset >= Bank2RegisterOffset)
+        {
+            switch (offset - Bank2RegisterOffset)
+            {
+                case KeyrOffset:
+                    return WriteKey(bank2, value);
+                case SrOffset:
+                    bank2.Sr &= ~(value & SrClearableMask);
+                    return BusResult.Ok;
+                case CrOffset:
+                    WriteControl2(bank2, value);
+                    return BusResult.Ok;
+                case ArOffset:
+                    bank2.Ar = value;
+                    return BusResult.Ok;
+                default:
+                    return BusResult.Ok; // reserved
+            }
+        }
+
         switch (offset)
         {
             case AcrOffset:
                 _acr = value & AcrWritableMask;
                 return BusResult.Ok;
             case KeyrOffset:
-                return WriteKey(value);
+                return WriteKey(_bank1, value);
             case OptKeyrOffset:
                 return WriteOptionKey(value);
             case SrOffset:
-                _sr &= ~(value & SrClearableMask);
+                _bank1.Sr &= ~(value & SrClearableMask);
                 return BusResult.Ok;
             case CrOffset:
                 WriteControl(value);
                 return BusResult.Ok;
             case ArOffset:
-                _ar = value;
+                _bank1.Ar = value;
                 return BusResult.Ok;
             default:
                 return BusResult.Ok; // read-only or reserved
@@ -230,9 +262,10 @@ public sealed class Stm32F1FlashController
     }
 
     /// <summary>
-    /// A bus write into main flash at <paramref name="offset"/> (0-based). With PG set, a half-word is programmed; a
-    /// word is split into two half-word programs, low address first, the second stalling the bus until the first
-    /// ends; a byte sets PGERR. Without PG the write is ignored. Returns <see cref="BusResult.Wait"/> while busy.
+    /// A bus write into main flash at <paramref name="offset"/> (0-based). With PG set in the register set of the bank
+    /// holding the offset, a half-word is programmed; a word is split into two half-word programs, low address first,
+    /// the second stalling the bus until the first ends; a byte sets PGERR. Without PG the write is ignored. Returns
+    /// <see cref="BusResult.Wait"/> while that bank is busy.
     /// </summary>
     /// <remarks>
     /// 32-bit writes: the genuine F103's flash interface accepts an AHB word write in programming mode and programs
@@ -243,12 +276,13 @@ public sealed class Stm32F1FlashController
     public BusResult WriteMain(int offset, AccessWidth width, uint value)
     {
         Settle();
-        if (_operationPending)
+        var bank = BankOf(offset);
+        if (bank.Pending)
         {
             return BusResult.Wait;
         }
 
-        if ((_cr & CrPg) == 0)
+        if ((bank.Cr & CrPg) == 0)
         {
             return BusResult.Ok;
         }
@@ -256,15 +290,15 @@ public sealed class Stm32F1FlashController
         switch (width)
         {
             case AccessWidth.Byte:
-                _sr |= SrPgErr;
+                bank.Sr |= SrPgErr;
                 break;
             case AccessWidth.HalfWord:
-                ProgramMainHalfWord(offset, (ushort)value);
+                ProgramMainHalfWord(bank, offset, (ushort)value);
                 break;
             default:
-                if (ProgramMainHalfWord(offset, (ushort)value))
+                if (ProgramMainHalfWord(bank, offset, (ushort)value))
                 {
-                    ProgramMainHalfWord(offset + 2, (ushort)(value >> 16));
+                    ProgramMainHalfWord(bank, offset + 2, (ushort)(value >> 16));
                 }
 
                 break;
@@ -278,17 +312,17 @@ public sealed class Stm32F1FlashController
     /// low byte of each half-word is programmed and the flash interface stores its complement in the high byte
     /// (inferred: OpenOCD <c>stm32x_write_options</c> writes only the byte, e.g. 0x00A5, and a genuine F103 then reads
     /// 0x5AA5 — STCOMM "STM32F103: unlock RDP without reset"). Programming RDP = 0xA5 while readout protection is
-    /// active first forces a mass erase of the main flash (PM0075 §2.4 "Unprotection").
+    /// active first forces a mass erase of the main flash (PM0075 §2.4 "Unprotection"), both banks on XL parts.
     /// </summary>
     public BusResult WriteOptionBytes(int offset, AccessWidth width, uint value)
     {
         Settle();
-        if (_operationPending)
+        if (_bank1.Pending)
         {
             return BusResult.Wait;
         }
 
-        if ((_cr & (CrOptPg | CrOptWre)) != (CrOptPg | CrOptWre))
+        if ((_bank1.Cr & (CrOptPg | CrOptWre)) != (CrOptPg | CrOptWre))
         {
             return BusResult.Ok;
         }
@@ -296,7 +330,7 @@ public sealed class Stm32F1FlashController
         switch (width)
         {
             case AccessWidth.Byte:
-                _sr |= SrPgErr;
+                _bank1.Sr |= SrPgErr;
                 break;
             case AccessWidth.HalfWord:
                 ProgramOptionHalfWord(offset, (byte)value);
@@ -325,31 +359,29 @@ public sealed class Stm32F1FlashController
         return (LoadedOptions.WriteProtection & (1u << bit)) == 0;
     }
 
+    private Bank BankOf(int offset) => _bank2 is { } bank2 && bank2.Contains(offset) ? bank2 : _bank1;
+
     private void Settle()
     {
-        if (_operationPending && _clock.Now >= _busyUntil)
-        {
-            _operationPending = false;
-            _cr &= ~CrStrt;
-            _sr |= SrEop;
-        }
+        _bank1.Settle(_clock.Now);
+        _bank2?.Settle(_clock.Now);
     }
 
-    private void StartBusy(TimeSpan duration)
+    private void StartBusy(Bank bank, TimeSpan duration)
     {
-        var start = _operationPending ? _busyUntil : _clock.Now;
-        _busyUntil = start + duration;
-        _operationPending = true;
+        var start = bank.Pending ? bank.BusyUntil : _clock.Now;
+        bank.BusyUntil = start + duration;
+        bank.Pending = true;
     }
 
-    private BusResult WriteKey(uint value)
+    private BusResult WriteKey(Bank bank, uint value)
     {
-        if (_fpecLockedUntilReset)
+        if (bank.LockedUntilReset)
         {
             return BusResult.Fault;
         }
 
-        if (!IsLocked)
+        if (!bank.IsLocked)
         {
             // Keys written while already unlocked are ignored (RM0008 §3.3.3, as quoted in TheKikGen/stm32-tkg-hid-bootloader
             // PR #12; OpenOCD's "stm32f1x unlock" relies on it: it writes KEY1/KEY2 again after stm32x_erase_options left
@@ -357,22 +389,23 @@ public sealed class Stm32F1FlashController
             return BusResult.Ok;
         }
 
-        if (_keyStage == 0 && value == _spec.FlashKey1)
+        if (bank.KeyStage == 0 && value == _spec.FlashKey1)
         {
-            _keyStage = 1;
+            bank.KeyStage = 1;
             return BusResult.Ok;
         }
 
-        if (_keyStage == 1 && value == _spec.FlashKey2)
+        if (bank.KeyStage == 1 && value == _spec.FlashKey2)
         {
-            _keyStage = 0;
-            _cr &= ~CrLock;
+            bank.KeyStage = 0;
+            bank.Cr &= ~CrLock;
             return BusResult.Ok;
         }
 
-        // RM0008 §3.3.1: a wrong sequence returns a bus error and locks the FPEC and FLASH_CR until the next reset.
-        _keyStage = 0;
-        _fpecLockedUntilReset = true;
+        // RM0008 §3.3.1: a wrong sequence returns a bus error and locks the FPEC and FLASH_CR until the next reset
+        // (bank 2's KEYR2/CR2 modeled alike).
+        bank.KeyStage = 0;
+        bank.LockedUntilReset = true;
         return BusResult.Fault;
     }
 
@@ -383,7 +416,7 @@ public sealed class Stm32F1FlashController
             return BusResult.Fault;
         }
 
-        if (IsLocked || (_cr & CrOptWre) != 0)
+        if (_bank1.IsLocked || (_bank1.Cr & CrOptWre) != 0)
         {
             return BusResult.Ok; // OPTKEYR is only heard once the FPEC is unlocked, and not again once OPTWRE is set
         }
@@ -397,7 +430,7 @@ public sealed class Stm32F1FlashController
         if (_optionKeyStage == 1 && value == _spec.OptionKey2)
         {
             _optionKeyStage = 0;
-            _cr |= CrOptWre;
+            _bank1.Cr |= CrOptWre;
             return BusResult.Ok;
         }
 
@@ -409,95 +442,121 @@ public sealed class Stm32F1FlashController
 
     private void WriteControl(uint value)
     {
-        if (IsLocked)
+        var bank = _bank1;
+        if (bank.IsLocked)
         {
             return; // FLASH_CR is write-protected while locked; only the key sequence clears LOCK
         }
 
-        var optWre = (value & CrOptWre) != 0 ? _cr & CrOptWre : 0; // software can clear OPTWRE, never set it
-        var strtWasSet = (_cr & CrStrt) != 0;
-        _cr = (value & CrSoftwareMask) | optWre | (strtWasSet ? CrStrt : 0);
-        if ((value & CrStrt) == 0 || strtWasSet || _operationPending)
+        var optWre = (value & CrOptWre) != 0 ? bank.Cr & CrOptWre : 0; // software can clear OPTWRE, never set it
+        var strtWasSet = (bank.Cr & CrStrt) != 0;
+        bank.Cr = (value & CrSoftwareMask) | optWre | (strtWasSet ? CrStrt : 0);
+        if ((value & CrStrt) == 0 || strtWasSet || bank.Pending)
         {
             return;
         }
 
-        if ((_cr & CrPg) != 0)
+        if ((bank.Cr & CrPg) != 0)
         {
             // An erase started while PG is still set does nothing on an F103 (libopencm3 issue #253 and PR #250, tested
             // on STM32F103CB/RB: "the PG bit must be cleared after programming, otherwise a subsequent erase attempt fails").
             return;
         }
 
-        if ((_cr & CrPer) != 0)
+        if ((bank.Cr & CrPer) != 0)
         {
-            StartPageErase();
+            StartPageErase(bank);
         }
-        else if ((_cr & CrMer) != 0)
+        else if ((bank.Cr & CrMer) != 0)
         {
-            StartMassErase();
+            StartMassErase(bank);
         }
-        else if ((_cr & (CrOptEr | CrOptWre)) == (CrOptEr | CrOptWre))
+        else if ((bank.Cr & (CrOptEr | CrOptWre)) == (CrOptEr | CrOptWre))
         {
             if (!_optionWriteFails)
             {
                 _options.EraseAll(); // with ob-write-fail the block keeps its old values (the erase completes, changes nothing)
             }
 
-            _cr |= CrStrt;
-            StartBusy(_spec.TypicalTimings.PageErase);
+            bank.Cr |= CrStrt;
+            StartBusy(bank, _spec.TypicalTimings.PageErase);
         }
     }
 
-    private void StartPageErase()
+    private void WriteControl2(Bank bank, uint value)
     {
-        var offset = (long)_ar - _spec.FlashBase;
-        if (offset < 0 || offset >= _spec.FlashSize)
+        if (bank.IsLocked)
         {
-            return; // FLASH_AR outside the main flash: nothing to erase
+            return; // FLASH_CR2 is write-protected while bank 2 is locked (KEYR2 unlocks it)
+        }
+
+        var strtWasSet = (bank.Cr & CrStrt) != 0;
+        bank.Cr = (value & Cr2SoftwareMask) | (strtWasSet ? CrStrt : 0);
+        if ((value & CrStrt) == 0 || strtWasSet || bank.Pending || (bank.Cr & CrPg) != 0)
+        {
+            return; // as FLASH_CR: no erase starts while PG is set
+        }
+
+        if ((bank.Cr & CrPer) != 0)
+        {
+            StartPageErase(bank);
+        }
+        else if ((bank.Cr & CrMer) != 0)
+        {
+            StartMassErase(bank);
+        }
+    }
+
+    private void StartPageErase(Bank bank)
+    {
+        var offset = (long)bank.Ar - _spec.FlashBase;
+        if (offset < 0 || offset >= _spec.FlashSize || !bank.Contains((int)offset))
+        {
+            return; // FLASH_AR outside this bank's flash: nothing to erase (bank-2 pages are erased through AR2)
         }
 
         var page = (int)(offset / _spec.PageSize);
         if (IsPageProtected(page))
         {
-            _sr |= SrWrprtErr;
+            bank.Sr |= SrWrprtErr;
             return;
         }
 
         _main.Erase(page * _spec.PageSize, _spec.PageSize);
         _pagesErased++;
-        _cr |= CrStrt;
-        StartBusy(_spec.TypicalTimings.PageErase);
+        bank.Cr |= CrStrt;
+        StartBusy(bank, _spec.TypicalTimings.PageErase);
     }
 
-    private void StartMassErase()
+    private void StartMassErase(Bank bank)
     {
         // Readout protection does not stop a mass erase (reference §4.1). Write-protected pages refuse it: the F1
-        // manuals are silent, RM0090 §3.6.4 states this rule for the F4 and the model follows it.
+        // manuals are silent, RM0090 §3.6.4 states this rule for the F4 and the model follows it. On XL parts MER in
+        // FLASH_CR erases bank 1 and MER in FLASH_CR2 bank 2 (OCD-f1 stm32x_mass_erase writes both register sets).
         if (!LoadedOptions.ReadoutProtected && LoadedOptions.WriteProtection != 0xFFFFFFFF)
         {
-            _sr |= SrWrprtErr;
+            bank.Sr |= SrWrprtErr;
             return;
         }
 
-        _main.EraseAll();
+        _main.Erase(bank.Start, bank.End - bank.Start);
         _massErases++;
-        _cr |= CrStrt;
-        StartBusy(_spec.TypicalTimings.MassErase);
+        bank.Cr |= CrStrt;
+        StartBusy(bank, _spec.TypicalTimings.MassErase);
     }
 
-    private bool ProgramMainHalfWord(int offset, ushort value)
+    private bool ProgramMainHalfWord(Bank bank, int offset, ushort value)
     {
         if (IsPageProtected(offset / _spec.PageSize))
         {
-            _sr |= SrWrprtErr;
+            bank.Sr |= SrWrprtErr;
             return false;
         }
 
         // PM0075 §2.3.3: the half-word must be erased first, except when writing 0x0000.
         if (_main.ReadHalfWord(offset) != 0xFFFF && value != 0x0000)
         {
-            _sr |= SrPgErr;
+            bank.Sr |= SrPgErr;
             return false;
         }
 
@@ -508,7 +567,7 @@ public sealed class Stm32F1FlashController
             FirstProgrammedOffset = offset;
         }
 
-        StartBusy(_spec.TypicalTimings.ProgramHalfWord);
+        StartBusy(bank, _spec.TypicalTimings.ProgramHalfWord);
         return true;
     }
 
@@ -516,7 +575,7 @@ public sealed class Stm32F1FlashController
     {
         if (_optionWriteFails || _options.ReadHalfWord(offset) != 0xFFFF) // ob-write-fail: PGERR and the old values stay
         {
-            _sr |= SrPgErr;
+            _bank1.Sr |= SrPgErr;
             return false;
         }
 
@@ -524,11 +583,64 @@ public sealed class Stm32F1FlashController
         {
             _main.EraseAll();
             _massErases++;
-            StartBusy(_spec.TypicalTimings.MassErase);
+            StartBusy(_bank1, _spec.TypicalTimings.MassErase);
+            if (_bank2 is { } bank2)
+            {
+                StartBusy(bank2, _spec.TypicalTimings.MassErase); // the regression erases bank 2 as well
+            }
         }
 
         _options.ProgramHalfWord(offset, Stm32F1OptionBytes.ComplementPair(value));
-        StartBusy(_spec.TypicalTimings.ProgramHalfWord);
+        StartBusy(_bank1, _spec.TypicalTimings.ProgramHalfWord);
         return true;
+    }
+
+    /// <summary>One bank's register set and operation state: FLASH_SR/CR/AR and the KEYR unlock sequence.</summary>
+    /// <param name="start">First main-flash offset the bank holds.</param>
+    /// <param name="end">One past its last offset.</param>
+    private sealed class Bank(int start, int end)
+    {
+        public int Start { get; } = start;
+
+        public int End { get; } = end;
+
+        public uint Cr { get; set; } = CrLock;
+
+        public uint Sr { get; set; }
+
+        public uint Ar { get; set; }
+
+        public int KeyStage { get; set; }
+
+        public bool LockedUntilReset { get; set; }
+
+        public bool Pending { get; set; }
+
+        public TimeSpan BusyUntil { get; set; }
+
+        public bool IsLocked => (Cr & CrLock) != 0;
+
+        public bool Contains(int offset) => offset >= Start && offset < End;
+
+        public void Settle(TimeSpan now)
+        {
+            if (Pending && now >= BusyUntil)
+            {
+                Pending = false;
+                Cr &= ~CrStrt;
+                Sr |= SrEop;
+            }
+        }
+
+        public void Reset(TimeSpan now)
+        {
+            Cr = CrLock;
+            Sr = 0;
+            Ar = 0;
+            KeyStage = 0;
+            LockedUntilReset = false;
+            Pending = false;
+            BusyUntil = now;
+        }
     }
 }

@@ -118,8 +118,20 @@ public static class Stm32F1Specs
         var genuine = family.Genuine;
         var sram = part.Ram.FirstOrDefault(r => r.Base == 0x20000000)
             ?? throw Missing(part, "an SRAM region at 0x20000000");
-        var romPart = line.RomTablePart ?? throw Missing(part, "the ROM-table part number");
+        // XL density (a second bank with its own registers): modeled with the named assumptions below where the catalog
+        // has no value; the other 2 KiB-page lines (HD, CL, VL-HD) are not modeled.
+        var bank2 = part.Layout.Units.Where(u => u.Bank == 2).Select(u => (EraseUnit?)u).FirstOrDefault();
+        var assumptions = new Dictionary<string, string>();
+        var romPart = line.RomTablePart
+            ?? (bank2 is not null ? Assume(assumptions, "ROM-table PART", line.DevId, XlRomPartAssumption) : throw Missing(part, "the ROM-table part number"));
         var pageSize = (int)line.EraseUnitSize;
+        var pageTimes = line.Timings.EraseTime((uint)pageSize);
+        if (!pageTimes.IsKnown && bank2 is not null)
+        {
+            pageTimes = line.Timings.EraseTime(1024);
+            assumptions[$"{pageSize}-byte page erase"] = XlPageEraseAssumption;
+        }
+
         return new Stm32F1ChipSpec
         {
             PartName = part.PartNumber,
@@ -161,9 +173,11 @@ public static class Stm32F1Specs
             FpbCodeComparators = 6, // J-Link log of a genuine F103: "FPUnit: 6 code (BP) slots and 2 literal slots"
             FpbLiteralComparators = 2,
             DwtComparators = 4, // Cortex-M3 TRM: the DWT has 4 comparators
-            TypicalTimings = Times(part, line.Timings, pageSize, range => range.Typical),
-            MaximumTimings = Times(part, line.Timings, pageSize, range => range.Maximum),
+            TypicalTimings = Times(part, line.Timings, pageTimes, pageSize, range => range.Typical),
+            MaximumTimings = Times(part, line.Timings, pageTimes, pageSize, range => range.Maximum),
             NominalVoltage = 3.3, // DS5319: VDD 2.0-3.6 V; 3.3 V is the usual board supply
+            Bank2Offset = bank2 is { } b ? (int)(b.Address - family.FlashBase) : null,
+            Assumptions = assumptions,
         };
     }
 
@@ -183,9 +197,29 @@ public static class Stm32F1Specs
         return ((ulong)continuation << 32) | low;
     }
 
-    private static FlashOperationTimes Times(DevicePart part, FlashTimings timings, int pageSize, Func<TimingRange, TimeSpan?> pick) => new(
+    /// <summary>
+    /// XL-density ROM-table PART: not confirmed by a public source; ST ROM tables carry the DEV_ID as PART (F103 MD:
+    /// 0x410, reference §4.3), as the F0/F4/G0/L4 models also assume (<see cref="Stm32Specs"/>).
+    /// </summary>
+    private const string XlRomPartAssumption =
+        "assumption: the DEV_ID (0x430), as a genuine F103 medium-density ROM table shows its DEV_ID 0x410 (reference §4.3); no XL-density ROM-table dump was found";
+
+    /// <summary>
+    /// XL-density 2 KiB page erase: the catalog has no time for 2 KiB F1 pages; the DS5319 1 KiB page range
+    /// (catalog typical 20 ms, maximum 40 ms) is taken for it.
+    /// </summary>
+    private const string XlPageEraseAssumption =
+        "assumption: the DS5319 Table 28 1 KiB page erase times (catalog typical 20 ms, maximum 40 ms) taken for the 2 KiB page; the XL-density datasheet was not checked";
+
+    private static ushort Assume(Dictionary<string, string> assumptions, string what, ushort value, string why)
+    {
+        assumptions[what] = why;
+        return value;
+    }
+
+    private static FlashOperationTimes Times(DevicePart part, FlashTimings timings, TimingRange pageTimes, int pageSize, Func<TimingRange, TimeSpan?> pick) => new(
         pick(timings.Program) ?? throw Missing(part, "the half-word programming time"),
-        pick(timings.EraseTime((uint)pageSize)) ?? throw Missing(part, $"the {pageSize}-byte page erase time"),
+        pick(pageTimes) ?? throw Missing(part, $"the {pageSize}-byte page erase time"),
         pick(timings.MassErase) ?? throw Missing(part, "the mass-erase time"));
 
     private static ChipConfigurationException Missing(DevicePart part, string what) =>

@@ -429,8 +429,11 @@ public sealed class Stm32F4FlashController : Stm32FlashControllerBase
         }
 
         _crValue |= _crStrt.Mask;
-        Erase(unit.Offset, unit.Size, Spec.Timings.EraseTime((uint)unit.Size));
+        Erase(unit.Offset, unit.Size, CurrentTimings.EraseTime((uint)unit.Size));
     }
+
+    /// <summary>The timing column for the parallelism CR.PSIZE selects now (00 x8, 01 x16, 10 x32, 11 x64; RM0090 §3.5.2).</summary>
+    protected override FamilyFlashTimes CurrentTimings => Spec.TimingsAt(1 << (int)_crPsize.Extract(_crValue));
 
     private void StartMassErase(bool bank1, bool bank2)
     {
@@ -456,7 +459,7 @@ public sealed class Stm32F4FlashController : Stm32FlashControllerBase
         foreach (var bank in banks)
         {
             var (offset, length) = BankRange(bank);
-            Erase(offset, length, Spec.Timings.MassErase.Time);
+            Erase(offset, length, CurrentTimings.MassErase.Time);
         }
     }
 

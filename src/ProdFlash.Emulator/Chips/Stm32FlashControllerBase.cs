@@ -32,6 +32,9 @@ public abstract class Stm32FlashControllerBase : IStm32FlashController
     /// <summary>The part.</summary>
     protected Stm32ChipSpec Spec { get; }
 
+    /// <summary>The times an operation started now costs (F4: at the parallelism CR.PSIZE selects).</summary>
+    protected virtual FamilyFlashTimes CurrentTimings => Spec.Timings;
+
     /// <summary>The main flash array.</summary>
     protected NorFlashArray Main { get; }
 
@@ -165,7 +168,7 @@ public abstract class Stm32FlashControllerBase : IStm32FlashController
             FirstProgrammedOffset = offset;
         }
 
-        StartBusy(Spec.Timings.Program.Time);
+        StartBusy(CurrentTimings.Program.Time);
     }
 
     /// <summary>Erases a unit (or a bank's range), counts it and starts BSY for <paramref name="duration"/>.</summary>

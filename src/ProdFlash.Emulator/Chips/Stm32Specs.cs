@@ -90,6 +90,7 @@ public static class Stm32Specs
             DwtComparators = dwt,
             Units = Units(part, key),
             Timings = Times(part, key),
+            TimingsByParallelism = ParallelismTimes(part, Times(part, key)),
             NominalVoltage = NominalVoltage,
         };
     }
@@ -129,6 +130,31 @@ public static class Stm32Specs
             erase,
             Pick(timings.MassErase, MassEraseAssumption(key), part, "mass erase"),
             Pick(timings.OptionBytes, OptionBytesAssumption(firstUnitErase), part, "option-byte programming"));
+    }
+
+    /// <summary>
+    /// The line's other PSIZE columns (F4 0x413: x8, x16): each value the column gives (typical, else maximum), and where
+    /// it gives none, the listed column's modeled time, named as an assumption.
+    /// </summary>
+    private static Dictionary<int, FamilyFlashTimes> ParallelismTimes(DevicePart part, FamilyFlashTimes listed)
+    {
+        var columns = new Dictionary<int, FamilyFlashTimes>();
+        foreach (var (bytes, timings) in part.Line.Timings.ByParallelism)
+        {
+            var name = $"x{bytes * 8}";
+            ModeledTime Column(TimingRange range, ModeledTime fallback) =>
+                range.Typical is { } typical ? new ModeledTime(typical, $"catalog typical at {name} ({range.Source})", ModeledTimeOrigin.CatalogTypical)
+                : range.Maximum is { } maximum ? new ModeledTime(maximum, $"catalog maximum at {name}, typical unknown ({range.Source})", ModeledTimeOrigin.CatalogMaximum)
+                : Assumed(fallback.Time, $"the listed column's time ({fallback.Source}) at {name}, for which the catalog has none");
+            var erase = listed.UnitErase.ToDictionary(e => e.Key, e => Column(timings.EraseTime(e.Key), e.Value));
+            columns[bytes] = new FamilyFlashTimes(
+                Column(timings.Program, listed.Program),
+                erase,
+                Column(timings.MassErase, listed.MassErase),
+                Column(timings.OptionBytes, listed.OptionBytes));
+        }
+
+        return columns;
     }
 
     private static ModeledTime Pick(TimingRange range, ModeledTime? assumption, DevicePart part, string what)

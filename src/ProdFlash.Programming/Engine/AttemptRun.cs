@@ -137,7 +137,7 @@ internal sealed class AttemptRun
     private async Task<(AttemptOutcome, Diagnosis?)> RunPhaseAsync(AttemptPhase phase, Func<CancellationToken, ValueTask<string?>> body, CancellationToken cancellationToken)
     {
         _phase = phase;
-        var limit = _recipe.Timeouts[phase];
+        var limit = _recipe.Timeouts.For(phase, _part);
         var wallStart = Stopwatch.GetTimestamp();
         _phaseModeledStamp = _clock.GetTimestamp();
         var counters0 = Counters();
@@ -217,7 +217,7 @@ internal sealed class AttemptRun
     private void ReportProgress(long done, long total)
     {
         Report(new PhaseProgress(_phase, done, total));
-        if (ModeledElapsed() > _recipe.Timeouts[_phase])
+        if (ModeledElapsed() > _recipe.Timeouts.For(_phase, _part))
         {
             _modeledLimit?.Cancel();
         }
@@ -663,10 +663,11 @@ internal sealed class AttemptRun
         }
 
         var protectedElsewhere = (_obAfter?.WriteProtectedUnits ?? []).ToList();
-        var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere);
+        // The programming unit the driver will use (F4: PSIZE from the supply voltage), whose timing column the plan and the floor use.
+        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
+        var plan = ErasePlanner.Plan(part, _recipe.Erase, needed, matching, protectedElsewhere, unitBytes);
         _plan = plan;
         _runs = ProgramRuns(plan.SkippedUnits);
-        var unitBytes = part.Family.ProgrammingUnit.SelectedBy is null ? part.Family.ProgrammingUnit.Bytes : F4FlashDriver.UnitForVoltage(part.Family.ProgrammingUnit, _voltage?.Volts);
         // The floor needs the SWD clock the image crosses the wire at; a server that owns the clock does not say it.
         _floor = Unavailable(ProbeFeatures.SwdClock) is null ? FloorCalculator.Compute(part, plan, _runs, _swdKHz, unitBytes) : null;
         await driver.UnlockAsync(cancellationToken).ConfigureAwait(false);

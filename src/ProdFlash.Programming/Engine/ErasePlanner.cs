@@ -18,7 +18,11 @@ public static class ErasePlanner
     /// <param name="needed">Units the image (and the serial record) touch, in address order.</param>
     /// <param name="matching">Units whose flash already holds exactly what they should hold after programming.</param>
     /// <param name="writeProtectedUnits">Units write protected outside the image: a mass erase would fail on them.</param>
-    public static ErasePlan Plan(DevicePart part, EraseStrategy strategy, IReadOnlyList<EraseUnit> needed, IReadOnlySet<int> matching, IReadOnlyCollection<int> writeProtectedUnits)
+    /// <param name="parallelismBytes">
+    /// The program/erase parallelism the driver uses (F4 PSIZE from the supply voltage: 1, 2 or 4 bytes), whose times
+    /// the comparison uses (<see cref="FlashTimings.At"/>); null for the catalog's listed column.
+    /// </param>
+    public static ErasePlan Plan(DevicePart part, EraseStrategy strategy, IReadOnlyList<EraseUnit> needed, IReadOnlySet<int> matching, IReadOnlyCollection<int> writeProtectedUnits, int? parallelismBytes = null)
     {
         ArgumentNullException.ThrowIfNull(part);
         ArgumentNullException.ThrowIfNull(needed);
@@ -26,8 +30,9 @@ public static class ErasePlanner
         ArgumentNullException.ThrowIfNull(writeProtectedUnits);
         var skipped = needed.Where(u => matching.Contains(u.Index)).ToList();
         var touched = needed.Where(u => !matching.Contains(u.Index)).ToList();
-        var touchedCost = UnitsCost(part, touched);
-        var massCost = part.Timings.MassErase.Typical;
+        var timings = part.Timings.At(parallelismBytes);
+        var touchedCost = UnitsCost(timings, touched);
+        var massCost = timings.MassErase.Typical;
         var inv = CultureInfo.InvariantCulture;
         string Costs() => string.Create(inv, $"{touched.Count} units {Show(touchedCost)} vs mass erase {Show(massCost)}");
 
@@ -36,7 +41,7 @@ public static class ErasePlanner
             case EraseStrategy.Mass:
                 return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase (recipe)");
             case EraseStrategy.Touched:
-                return new ErasePlan(false, needed, [], UnitsCost(part, needed), massCost, string.Create(inv, $"{needed.Count} touched units (recipe)"));
+                return new ErasePlan(false, needed, [], UnitsCost(timings, needed), massCost, string.Create(inv, $"{needed.Count} touched units (recipe)"));
         }
 
         if (touched.Count == 0)
@@ -69,11 +74,18 @@ public static class ErasePlanner
     public static TimeSpan? UnitsCost(DevicePart part, IEnumerable<EraseUnit> units)
     {
         ArgumentNullException.ThrowIfNull(part);
+        return UnitsCost(part.Timings, units);
+    }
+
+    /// <summary>The typical time of <paramref name="timings"/> to erase <paramref name="units"/>, or null when one unit's time is unknown.</summary>
+    public static TimeSpan? UnitsCost(FlashTimings timings, IEnumerable<EraseUnit> units)
+    {
+        ArgumentNullException.ThrowIfNull(timings);
         ArgumentNullException.ThrowIfNull(units);
         var total = TimeSpan.Zero;
         foreach (var unit in units)
         {
-            if (part.Timings.EraseTime(unit.Size).Typical is not { } time)
+            if (timings.EraseTime(unit.Size).Typical is not { } time)
             {
                 return null;
             }

@@ -21,7 +21,7 @@ public static class FloorCalculator
     /// <param name="plan">The erase plan; its cheaper alternative counts (a mass erase when cheaper and possible).</param>
     /// <param name="runs">The address ranges that are programmed.</param>
     /// <param name="swdKHz">The SWD clock in kHz.</param>
-    /// <param name="unitBytes">The programming unit the driver uses (F4: by PSIZE), or null for the catalog's.</param>
+    /// <param name="unitBytes">The programming unit the driver uses (F4: by PSIZE, whose timing column then applies), or null for the catalog's.</param>
     public static PhysicalFloor Compute(DevicePart part, ErasePlan plan, IReadOnlyList<(uint Address, int Length)> runs, int swdKHz, int? unitBytes = null)
     {
         ArgumentNullException.ThrowIfNull(part);
@@ -40,7 +40,8 @@ public static class FloorCalculator
 
         var words = (bytes + 3) / 4;
         var transfer = TimeSpan.FromSeconds((double)words * SwdClocksPerWord / (Math.Max(swdKHz, 1) * 1000.0));
-        var programTypical = part.Timings.Program.Typical;
+        var timings = part.Timings.At(unitBytes); // the driver's parallelism column (F4 PSIZE), where the catalog has one
+        var programTypical = timings.Program.Typical;
         TimeSpan? program = programTypical is { } p ? p * units : null;
         TimeSpan? erase = plan.Mass
             ? plan.MassCost
@@ -48,7 +49,7 @@ public static class FloorCalculator
             : plan.TouchedCost is { } t && plan.MassCost is { } m && plan.SkippedUnits.Count == 0 ? (t < m ? t : m) : plan.TouchedCost;
         var inv = CultureInfo.InvariantCulture;
         var note = program is null || erase is null
-            ? $"unknown: the catalog has no typical {(program is null ? "program" : "erase")} time for {part.Line.Name} ({(program is null ? part.Timings.Program.Source : part.Timings.MassErase.Source)})"
+            ? $"unknown: the catalog has no typical {(program is null ? "program" : "erase")} time for {part.Line.Name} ({(program is null ? timings.Program.Source : timings.MassErase.Source)})"
             : string.Create(inv, $"{units} × {programTypical!.Value.TotalMicroseconds:0.#} µs program + {erase.Value.TotalMilliseconds:0.#} ms erase + {bytes} bytes over SWD at {swdKHz} kHz ({transfer.TotalMilliseconds:0.#} ms)");
         return new PhysicalFloor(erase, program, transfer, note);
     }

@@ -71,7 +71,6 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
         Options = options;
         Map = part.Family.FlashController;
         Layout = part.Family.OptionBytes;
-        Timings = part.Line.Timings;
         UnitBytes = part.Family.ProgrammingUnit.Bytes;
     }
 
@@ -89,7 +88,8 @@ internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
 
     protected OptionByteLayout Layout { get; }
 
-    protected FlashTimings Timings { get; }
+    /// <summary>The part's flash times at this attempt's parallelism (<see cref="UnitBytes"/>; F4 PSIZE columns where the catalog has them).</summary>
+    protected FlashTimings Timings => Part.Timings.At(UnitBytes);
 
     /// <summary>The programming unit in bytes for this attempt.</summary>
     protected int UnitBytes { get; set; }

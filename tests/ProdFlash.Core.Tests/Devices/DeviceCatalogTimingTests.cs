@@ -103,6 +103,47 @@ public class DeviceCatalogTimingTests
         Assert.All(all.Where(r => !r.IsKnown), range => Assert.StartsWith("unknown", range.Source, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1, 4.0)] // x8
+    [InlineData(2, 2.6)] // x16
+    [InlineData(4, 2.0)] // x32: the line block itself
+    public void F407_SectorErase128KAtParallelism_MatchesDs8626Table40Column(int parallelismBytes, double maximumSeconds)
+    {
+        // DS8626 Table 40 (§6.3.12) t_ERASE128KB maximum: x8 4 s, x16 2.6 s, x32 2 s (quoted in a public safety model).
+        var timings = Part("stm32f407vg").Timings.At(parallelismBytes);
+
+        var erase = timings.EraseTime(128 * 1024);
+
+        Assert.Equal(TimeSpan.FromSeconds(maximumSeconds), erase.Maximum);
+        Assert.Null(erase.Typical);
+        Assert.Equal(TimeSpan.FromSeconds(32), timings.MassErase.Maximum);
+    }
+
+    [Fact]
+    public void F407_ProgramAtX8_UnknownNotTheX32Value()
+    {
+        // Only the x32 t_prog (16 µs typ, 100 µs max) is confirmed; the x8 column must not borrow it.
+        var line = Part("stm32f407vg").Line.Timings;
+
+        Assert.False(line.At(1).Program.IsKnown);
+        Assert.StartsWith("unknown", line.At(1).Program.Source, StringComparison.Ordinal);
+        Assert.Same(line, line.At(4));
+        Assert.Same(line, line.At(null));
+        Assert.Equal([1, 2], line.ByParallelism.Keys.Order());
+    }
+
+    [Fact]
+    public void Catalog_EveryParallelismColumn_CitesItsSource()
+    {
+        var all = DeviceCatalog.Default.Families.SelectMany(f => f.Lines).SelectMany(l => l.Timings.ByParallelism.Values)
+            .SelectMany(t => t.UnitErase.Select(e => e.Time).Concat([t.Program, t.MassErase, t.OptionBytes]))
+            .ToList();
+
+        Assert.NotEmpty(all);
+        Assert.All(all.Where(r => !r.IsKnown), range => Assert.StartsWith("unknown", range.Source, StringComparison.Ordinal));
+        Assert.All(all.Where(r => r.IsKnown), range => Assert.DoesNotContain("unknown", range.Source, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Parse_TimingsWithoutOptionBytes_Throws()
     {

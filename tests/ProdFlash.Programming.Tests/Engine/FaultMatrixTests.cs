@@ -10,6 +10,9 @@ namespace ProdFlash.Programming.Tests.Engine;
 /// </summary>
 public sealed class FaultMatrixTests
 {
+    /// <summary>The XL-density F1 part the matrix covers (bank 2 at 0x08080000 with its own registers).</summary>
+    public const string XlChip = "stm32f103zg";
+
     public static TheoryData<string, string, FailureCode, AttemptPhase> Faults => new()
     {
         { "stm32f103c8", "no-vcc", FailureCode.TargetNotPowered, AttemptPhase.Power },
@@ -63,13 +66,26 @@ public sealed class FaultMatrixTests
         Assert.NotEmpty(faulted.Diagnosis.Remedies);
         var last = faulted.Phases[^1];
         Assert.Equal(phase, last.Phase);
-        Assert.True(last.Modeled <= recipe.Timeouts[phase], $"{phase} took {last.Modeled} modeled");
-        Assert.True(last.Wall <= recipe.Timeouts[phase], $"{phase} took {last.Wall} wall");
+        var limit = recipe.Timeouts.For(phase, Core.Devices.DeviceCatalog.Default.FindPart(chip));
+        Assert.True(last.Modeled <= limit, $"{phase} took {last.Modeled} modeled");
+        Assert.True(last.Wall <= limit, $"{phase} took {last.Wall} wall");
         Assert.True(cleared.Outcome == AttemptOutcome.Passed, cleared.Diagnosis?.Summary);
         if (faulted.Identity is { } identity)
         {
             Assert.Equal(identity.Uid, cleared.Identity!.Uid);
         }
+    }
+
+    /// <summary>
+    /// 16 KiB across the XL bank boundary (0x0807E000–0x08081FFF: four 2 KiB pages in each bank), with bit 3 set at
+    /// 0x08080100 for the stuck-at-0 fault in bank 2.
+    /// </summary>
+    private static Core.Images.MemoryImage BankSpanningImage()
+    {
+        var image = EngineSlot.Image(16 * 1024, address: 0x0807_E000, seed: 77);
+        var bytes = image.Segments[0].Data.ToArray();
+        bytes[0x2100] |= 0x08;
+        return new Core.Images.MemoryImage([new Core.Images.ImageSegment(0x0807_E000, bytes)]);
     }
 
     private static Core.Images.MemoryImage ImageWithStuckBitTargets()
@@ -153,6 +169,18 @@ public sealed class FaultMatrixTests
         { "stm32f103c8", "swd-remapped", RecipeKind.NoRetries, FailureCode.NoSwdResponse, AttemptPhase.Connect },
         { "gd32f103c8", "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
 
+        // F1 XL density: the image spans bank 1 and bank 2 (BankSpanningImage), so erase and program go through both
+        // register sets (FLASH_CR and FLASH_CR2).
+        { XlChip, "no-ack", RecipeKind.Default, FailureCode.NoSwdResponse, AttemptPhase.Connect },
+        { XlChip, "rdp1", RecipeKind.Default, FailureCode.ReadoutProtected, AttemptPhase.OptionBytes },
+        { XlChip, "wrp:0-3", RecipeKind.Default, FailureCode.WriteProtected, AttemptPhase.OptionBytes },
+        { XlChip, "unplug:erase:0", RecipeKind.Default, FailureCode.ProbeDisconnected, AttemptPhase.Erase },
+        { XlChip, "brownout:program:0.75", RecipeKind.Default, FailureCode.TargetNotPowered, AttemptPhase.Program },
+        { XlChip, EngineSlot.VerifyMismatchFault, RecipeKind.Default, FailureCode.VerifyMismatch, AttemptPhase.Verify },
+        { XlChip, "stuck-bit:0x08080100:3:0", RecipeKind.Default, FailureCode.ProgramFailed, AttemptPhase.Program },
+        { XlChip, EngineSlot.ObWriteFailFault, RecipeKind.FinalRdp1, FailureCode.OptionBytesWriteFailed, AttemptPhase.Finalize },
+        { XlChip, "rdp1," + EngineSlot.ObWriteFailFault, RecipeKind.AllowRdpRegression, FailureCode.OptionBytesWriteFailed, AttemptPhase.OptionBytes },
+
         // RDP level 2 closes the debug port, also under reset (stm32-targets.md §6): no ACK in any try; the
         // diagnosis lists level 2 among the causes; without an earlier contact with this board it cannot say "permanent"
         // (Rdp2EvidenceTests covers the evidence rules).
@@ -182,7 +210,7 @@ public sealed class FaultMatrixTests
             recipe = recipe with { Genuineness = new GenuinenessPolicy(["GD32"]) };
         }
 
-        var image = ImageWithStuckBitTargets();
+        var image = chip == XlChip ? BankSpanningImage() : ImageWithStuckBitTargets();
         AttemptResult faulted;
         await using (var slot = await EngineSlot.OpenAsync(chip, fault, slotIndex))
         {
@@ -201,7 +229,8 @@ public sealed class FaultMatrixTests
         Assert.Equal(phase, faulted.Diagnosis!.Phase);
         Assert.NotEmpty(faulted.Diagnosis.Evidence);
         var last = faulted.Phases[^1];
-        Assert.True(last.Modeled <= recipe.Timeouts[phase], $"{phase} took {last.Modeled} modeled");
+        var limit = recipe.Timeouts.For(phase, Core.Devices.DeviceCatalog.Default.FindPart(part));
+        Assert.True(last.Modeled <= limit, $"{phase} took {last.Modeled} modeled");
         Assert.True(cleared.Outcome == AttemptOutcome.Passed, cleared.Diagnosis?.Summary);
         if (fault == "rdp2")
         {

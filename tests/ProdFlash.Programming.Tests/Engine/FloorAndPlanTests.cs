@@ -118,4 +118,24 @@ public sealed class FloorAndPlanTests
         Assert.False(plan.Mass);
         Assert.Equal(2, plan.Units.Count);
     }
+
+    [Fact]
+    public void Compute_F407AtX8_UsesTheX8ColumnWhoseProgramTimeIsUnknown()
+    {
+        // Arrange: at x32 (≥ 2.7 V) DS8626 gives t_prog 16 µs typical; the x8 column (1.8–2.1 V) has no confirmed
+        // typical, so the floor at x8 must say unknown rather than borrow the x32 value.
+        var part = DeviceCatalog.Default.FindPart("stm32f407vg")!;
+        var units = part.Layout.Units.Take(1).ToList();
+        var plan = ErasePlanner.Plan(part, EraseStrategy.Touched, units, new HashSet<int>(), [], parallelismBytes: 1);
+
+        // Act
+        var atX8 = FloorCalculator.Compute(part, plan, [(0x0800_0000u, 1024)], 4000, unitBytes: 1);
+        var atX32 = FloorCalculator.Compute(part, ErasePlanner.Plan(part, EraseStrategy.Touched, units, new HashSet<int>(), [], 4), [(0x0800_0000u, 1024)], 4000, unitBytes: 4);
+
+        // Assert
+        Assert.Null(atX8.Program);
+        Assert.StartsWith("unknown", atX8.Note, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMicroseconds(16 * 256), atX32.Program);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), atX32.Erase);
+    }
 }

@@ -54,6 +54,7 @@ public sealed class PolicyTests
 
     [Theory]
     [InlineData("stm32f103cb")]
+    [InlineData("stm32f103zg")]
     [InlineData("stm32f030f4")]
     [InlineData("stm32f407vg")]
     [InlineData("stm32g071rb")]
@@ -62,12 +63,11 @@ public sealed class PolicyTests
     {
         // Arrange: level 0 is 0xAA on F0/F4/G0/L4 and 0xA5 on F1 (stm32-targets.md §4.1).
         var image = EngineSlot.Image(4096, seed: 71);
-        // The regression mass-erases inside the option-bytes phase: an F4 mass erase may take 32 s in x8 mode (OpenOCD
-        // stm32f2x.c), beyond that phase's 10 s default (PhaseTimeouts.DefaultFor), so the recipe gives it 60 s like erase.
+        // The regression mass-erases inside the option-bytes phase; the phase's default limit is derived from the
+        // chip's maximum mass-erase time (PhaseTimeouts.For), so the recipe sets no timeout.
         var allowed = EngineSlot.DefaultRecipe(chip) with
         {
             OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
-            Timeouts = new PhaseTimeouts(new Dictionary<AttemptPhase, TimeSpan> { [AttemptPhase.OptionBytes] = TimeSpan.FromSeconds(60) }),
         };
         await using var refusedSlot = await EngineSlot.OpenAsync(chip, "rdp1", 21);
         await using var allowedSlot = await EngineSlot.OpenAsync(chip, "rdp1", 22);
@@ -86,6 +86,33 @@ public sealed class PolicyTests
         var back = new byte[4096];
         await allowedSlot.Target.Memory.ReadAsync(0x0800_0000, back, AccessWidth.Word, TestContext.Current.CancellationToken);
         Assert.Equal(image.Segments[0].Data.ToArray(), back);
+    }
+
+    [Fact]
+    public async Task RunAsync_F407Rdp1WithPermissionDefaultTimeouts_RegressionLongerThanTenSecondsPasses()
+    {
+        // Arrange: the F4 regression mass-erases for up to 32 s (x8, OpenOCD stm32f2x.c), which the emulated F407 charges
+        // (its typical mass-erase time is unknown, so the model charges the catalog maximum). The recipe's timeouts are
+        // the defaults, as a station with a default recipe would run them.
+        const string chip = "stm32f407vg";
+        var part = DeviceCatalog.Default.FindPart(chip)!;
+        var recipe = EngineSlot.DefaultRecipe(chip) with
+        {
+            OptionBytes = OptionBytePolicy.Default with { AllowRdpRegression = true },
+        };
+        await using var slot = await EngineSlot.OpenAsync(chip, "rdp1", 23);
+
+        // Act
+        var result = await slot.RunAsync(recipe, EngineSlot.Image(4096, seed: 72));
+
+        // Assert: the phase took longer than the 10 s fixed default and stayed inside the limit derived from the maximum.
+        Assert.False(recipe.Timeouts.IsSet(AttemptPhase.OptionBytes));
+        var limit = recipe.Timeouts.For(AttemptPhase.OptionBytes, part);
+        Assert.Equal(PhaseTimeouts.DefaultFor(AttemptPhase.OptionBytes) + (part.Timings.MassErase.Maximum!.Value * PhaseTimeouts.MaximumTimeMargin), limit);
+        Assert.True(result.Outcome == AttemptOutcome.Passed, result.Diagnosis?.Summary);
+        var ob = Assert.Single(result.Phases, p => p.Phase == AttemptPhase.OptionBytes);
+        Assert.InRange(ob.Modeled, PhaseTimeouts.DefaultFor(AttemptPhase.OptionBytes), limit);
+        Assert.Equal(RdpLevel.Level0, result.OptionBytesAfter!.Rdp);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class Stm32F4ChipTests
         chip.Write16(Flash + 0x20000, 0x0000); // sector 5
         chip.WaitNotBusy(clock);
 
-        chip.Write32(cr, chip.Mask("CR", "SER") | (5u << 3) | chip.Mask("CR", "STRT") | chip.Mask("CR", "EOPIE"));
+        chip.Write32(cr, chip.Mask("CR", "SER") | (5u << 3) | (2u << 8) | chip.Mask("CR", "STRT") | chip.Mask("CR", "EOPIE")); // PSIZE = 10, x32
 
         clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1)); // catalog: DS8626 Table 40 t_ERASE128KB x32 max 2 s, typical unknown
         Assert.True(chip.Busy());
@@ -127,6 +127,22 @@ public sealed class Stm32F4ChipTests
         Assert.NotEqual(0u, chip.Read32(chip.Reg("SR")) & chip.Mask("SR", "EOP"));
         Assert.Equal(0xFFFF, chip.Read16(Flash + 0x20000));
         Assert.Equal(131072, chip.BytesErased);
+    }
+
+    [Theory]
+    [InlineData(0u, 4.0)] // PSIZE 00, x8: DS8626 Table 40 t_ERASE128KB x8 max 4 s
+    [InlineData(1u, 2.6)] // PSIZE 01, x16: max 2.6 s
+    [InlineData(2u, 2.0)] // PSIZE 10, x32: max 2 s
+    public void SectorErase_128KiBSectorAtPsize_BusyForThatColumnsMaximum(uint psize, double seconds)
+    {
+        var clock = new ManualModeledClock();
+        var chip = FamilyBus.Create("stm32f407vg", clock);
+        chip.Unlock();
+        var cr = chip.Reg("CR");
+
+        chip.Write32(cr, chip.Mask("CR", "SER") | (5u << 3) | (psize << 8) | chip.Mask("CR", "STRT"));
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), chip.WaitNotBusyCoarse(clock, TimeSpan.FromMilliseconds(100)));
     }
 
     [Fact]
