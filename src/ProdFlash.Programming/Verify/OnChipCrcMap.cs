@@ -1,6 +1,6 @@
 namespace ProdFlash.Programming.Verify;
 
-/// <summary>The CRC unit's register set on a family (docs/onchip-verify.md §1).</summary>
+/// <summary>The CRC unit's register set on a family (docs/onchip-verify.md).</summary>
 public enum CrcRegisterSet
 {
     /// <summary>F1, F4: DR, IDR, CR.RESET only; polynomial 0x04C11DB7 and init 0xFFFFFFFF fixed.</summary>

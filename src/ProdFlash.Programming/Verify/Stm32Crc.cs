@@ -5,7 +5,7 @@ namespace ProdFlash.Programming.Verify;
 /// <summary>
 /// The host's copy of what the STM32 CRC unit computes in its reset configuration: polynomial 0x04C11DB7, initial value
 /// 0xFFFFFFFF, input fed as 32-bit words (each word read little-endian from memory, then shifted in most-significant
-/// bit first), no input or output reflection, no final XOR (RM0008 §4.2, RM0090 §4.2; RM0444/RM0351 with CR.REV_IN = 00,
+/// bit first), no input or output reflection, no final XOR (RM0008, RM0090; RM0444/RM0351 with CR.REV_IN = 00,
 /// REV_OUT = 0, POLYSIZE = 32 bits). This is not zlib's CRC-32 (that one is reflected and inverted).
 /// </summary>
 /// <remarks>Thread-safe: pure functions over a static table.</remarks>

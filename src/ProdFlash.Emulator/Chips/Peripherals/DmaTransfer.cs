@@ -89,7 +89,7 @@ internal sealed class DmaTransfer
         }
     }
 
-    // Packing/unpacking between different source and destination sizes (RM0444 Table "programmable data width"):
+    // Packing/unpacking between different source and destination sizes (RM0444 DMA data width table):
     // a narrower destination takes the low bytes, a wider one is zero-extended.
     private uint Fit(uint value) => DestinationSize >= SourceSize ? value : value & ((1u << (8 * DestinationSize)) - 1);
 }

@@ -21,7 +21,7 @@ namespace ProdFlash.Emulator.Chips.Peripherals;
 /// <param name="ResetHclkHz">HCLK after reset: HSI 8 MHz (F0, F1), HSI16 (F4, G0), MSI 4 MHz (L4).</param>
 /// <param name="CyclesPerItem">
 /// AHB clocks per 32-bit memory-to-memory item (a read and a write, arbitration between them). A model figure, not a
-/// datasheet one: the reference manuals give no per-item time; see docs/onchip-verify.md §3.
+/// datasheet one: the reference manuals give no per-item time; see docs/onchip-verify.md.
 /// </param>
 public sealed record OnChipPeripheralLayout(
     string Family,
@@ -38,7 +38,7 @@ public sealed record OnChipPeripheralLayout(
     double ResetHclkHz,
     int CyclesPerItem)
 {
-    /// <summary>Model figure: AHB clocks per memory-to-memory word (docs/onchip-verify.md §3).</summary>
+    /// <summary>Model figure: AHB clocks per memory-to-memory word (docs/onchip-verify.md).</summary>
     public const int DefaultCyclesPerItem = 5;
 
     /// <summary>STM32F1: RCC_AHBENR 0x40021014 DMA1EN b0, CRCEN b6; DMA1 0x40020000, 7 channels; HSI 8 MHz.</summary>

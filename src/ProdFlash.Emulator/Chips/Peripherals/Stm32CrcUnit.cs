@@ -1,15 +1,15 @@
 namespace ProdFlash.Emulator.Chips.Peripherals;
 
-/// <summary>Which CRC calculation unit a family has (docs/onchip-verify.md §1).</summary>
+/// <summary>Which CRC calculation unit a family has (docs/onchip-verify.md).</summary>
 public enum CrcUnitKind
 {
-    /// <summary>F1, F4: CRC-32 (0x04C11DB7), init 0xFFFFFFFF, 32-bit input only; DR, IDR, CR.RESET (RM0008 §4, RM0090 §4).</summary>
+    /// <summary>F1, F4: CRC-32 (0x04C11DB7), init 0xFFFFFFFF, 32-bit input only; DR, IDR, CR.RESET (RM0008, RM0090).</summary>
     Fixed,
 
-    /// <summary>F030/F070: adds CR.REV_IN/REV_OUT and CRC_INIT; the polynomial stays 0x04C11DB7 (RM0360 §6; stm32-rs F0x0 CRC map has no POL).</summary>
+    /// <summary>F030/F070: adds CR.REV_IN/REV_OUT and CRC_INIT; the polynomial stays 0x04C11DB7 (RM0360; stm32-rs F0x0 CRC map has no POL).</summary>
     ProgrammableInit,
 
-    /// <summary>G0, L4: adds CR.POLYSIZE and CRC_POL (RM0444 §15, RM0351 §14).</summary>
+    /// <summary>G0, L4: adds CR.POLYSIZE and CRC_POL (RM0444, RM0351).</summary>
     ProgrammablePolynomial,
 }
 
@@ -110,7 +110,7 @@ public sealed class Stm32CrcUnit
         switch (offset)
         {
             case DrOffset:
-                // F1/F4 take 32-bit data only; narrower writes land as a word (RM0008 §4.3: "32-bit data word").
+                // F1/F4 units take 32-bit data only (fixed configuration); a narrower write is modeled as a word write.
                 Feed(value, _kind == CrcUnitKind.Fixed ? 32 : bytes * 8);
                 break;
             case IdrOffset:
@@ -169,7 +169,7 @@ public sealed class Stm32CrcUnit
 
     private static uint ReverseInput(uint data, int bits, uint mode)
     {
-        // REV_IN (RM0444 §15.4.3): bit order reversed within each byte, half-word or word of the input.
+        // REV_IN (RM0444): bit order reversed within each byte, half-word or word of the input.
         var unit = mode switch
         {
             1 => 8,

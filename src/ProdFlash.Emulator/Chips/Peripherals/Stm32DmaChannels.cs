@@ -3,12 +3,12 @@ using ProdFlash.Emulator.Target;
 namespace ProdFlash.Emulator.Chips.Peripherals;
 
 /// <summary>
-/// The channel DMA controller of the F0, F1, G0 and L4 families (RM0008 §13, RM0360 §10, RM0444 §10, RM0351 §11):
+/// The channel DMA controller of the F0, F1, G0 and L4 families (RM0008, RM0360, RM0444, RM0351):
 /// ISR (0x00), IFCR (0x04), per channel n (1-based) CCR at 0x08 + 0x14 × (n − 1), then CNDTR, CPAR, CMAR; L4 CSELR at
 /// 0xA8. Memory-to-memory transfers (CCR.MEM2MEM) run on modeled time; peripheral requests are not modeled, so a
 /// channel enabled without MEM2MEM waits forever, as it would for a request that never comes.
 /// </summary>
-/// <remarks>Not thread-safe; owned by one chip model. Register facts: docs/onchip-verify.md §2.</remarks>
+/// <remarks>Not thread-safe; owned by one chip model. Register facts: docs/onchip-verify.md.</remarks>
 public sealed class Stm32DmaChannels
 {
     /// <summary>DMA_ISR offset.</summary>

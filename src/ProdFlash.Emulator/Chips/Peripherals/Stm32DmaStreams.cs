@@ -3,12 +3,12 @@ using ProdFlash.Emulator.Target;
 namespace ProdFlash.Emulator.Chips.Peripherals;
 
 /// <summary>
-/// The F4 stream DMA controller (RM0090 §10), modeled for DMA2, the only one that does memory-to-memory: LISR (0x00),
+/// The F4 stream DMA controller (RM0090), modeled for DMA2, the only one that does memory-to-memory: LISR (0x00),
 /// HISR (0x04), LIFCR (0x08), HIFCR (0x0C), per stream n at 0x10 + 0x18 × n: CR, NDTR, PAR, M0AR, M1AR, FCR. A
 /// memory-to-memory transfer (CR.DIR = 10) reads from PAR and writes to M0AR on modeled time; EN clears itself at the
 /// end or on a transfer error. Peripheral requests are not modeled.
 /// </summary>
-/// <remarks>Not thread-safe; owned by one chip model. Register facts: docs/onchip-verify.md §2.</remarks>
+/// <remarks>Not thread-safe; owned by one chip model. Register facts: docs/onchip-verify.md.</remarks>
 public sealed class Stm32DmaStreams
 {
     /// <summary>DMA_LISR offset (streams 0–3).</summary>
@@ -121,7 +121,7 @@ public sealed class Stm32DmaStreams
             if (t.Remaining == 0)
             {
                 SetFlags(n, Tcif);
-                s.Cr &= ~CrEn; // the stream disables itself at the end of the transfer (RM0090 §10.3.17)
+                s.Cr &= ~CrEn; // the stream disables itself at the end of the transfer (RM0090)
             }
         }
     }

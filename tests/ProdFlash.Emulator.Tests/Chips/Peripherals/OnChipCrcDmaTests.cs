@@ -19,10 +19,10 @@ public sealed class OnChipCrcDmaTests
     private const uint Flash = 0x0800_0000;
     private const uint Sram = 0x2000_0000;
 
-    // Channel DMA: MEM2MEM | MSIZE 32 | PSIZE 32 | MINC | DIR (memory -> peripheral) | EN (RM0008 §13.4.3).
+    // Channel DMA: MEM2MEM | MSIZE 32 | PSIZE 32 | MINC | DIR (memory -> peripheral) | EN (RM0008).
     private const uint ChannelFlashToCrc = Stm32DmaChannels.CcrMem2Mem | (2u << 10) | (2u << 8) | Stm32DmaChannels.CcrMinc | Stm32DmaChannels.CcrDir;
 
-    // Stream DMA: DIR = 10 (memory-to-memory, PAR source) | MSIZE 32 | PSIZE 32 | PINC (RM0090 §10.5.5).
+    // Stream DMA: DIR = 10 (memory-to-memory, PAR source) | MSIZE 32 | PSIZE 32 | PINC (RM0090).
     private const uint StreamFlashToCrc = Stm32DmaStreams.CrDirMemoryToMemory | (2u << 13) | (2u << 11) | Stm32DmaStreams.CrPinc;
 
     public static TheoryData<string> Families => ["stm32f030f4", "stm32f407vg", "stm32g071rb", "stm32l476rg"];
@@ -94,7 +94,7 @@ public sealed class OnChipCrcDmaTests
     [InlineData(3u, 0xB23CD458u)]
     public void CrcUnit_ReverseIn_ReversesByByteHalfWordOrWord(uint mode, uint fedAs)
     {
-        // Arrange: RM0444 §15.4 example: 0x1A2B3C4D written with REV_IN = 01/10/11 is fed as these words
+        // Arrange: RM0444 example: 0x1A2B3C4D written with REV_IN = 01/10/11 is fed as these words
         var reversed = new Stm32CrcUnit(CrcUnitKind.ProgrammablePolynomial, 32);
         reversed.Write(Stm32CrcUnit.CrOffset, 4, (mode << 5) | Stm32CrcUnit.CrReset);
         var plain = new Stm32CrcUnit(CrcUnitKind.ProgrammablePolynomial, 32);
@@ -126,7 +126,7 @@ public sealed class OnChipCrcDmaTests
     [Fact]
     public void F1_ClockOff_CrcAndDmaReadZeroAndIgnoreWrites()
     {
-        // Arrange: RCC_AHBENR at reset has neither DMA1EN nor CRCEN (RM0008 §7.3.6: 0x14)
+        // Arrange: RCC_AHBENR at reset has neither DMA1EN nor CRCEN (RM0008: 0x14)
         var chip = new Stm32F1Chip(Stm32F1Specs.Stm32F103C8, new ManualModeledClock());
 
         // Act
