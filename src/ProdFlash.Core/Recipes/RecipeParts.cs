@@ -11,7 +11,10 @@ public enum VerifyMode
     /// <summary>Read every programmed byte back and compare.</summary>
     Readback,
 
-    /// <summary>Let the chip checksum the programmed ranges where the chip allows it; readback elsewhere.</summary>
+    /// <summary>
+    /// Let the chip checksum the programmed ranges where the chip allows it (CRC-32 per block of erase units, then a
+    /// readback of a mismatching unit for the evidence); readback elsewhere. The default.
+    /// </summary>
     Checksum,
 
     /// <summary>No verify. Allowed, but the attempt record says so.</summary>
@@ -145,8 +148,11 @@ public sealed record ConnectSettings(ConnectMode Mode, int FrequencyKHz, IReadOn
 /// <param name="Preverify">Read the flash before erasing and skip pages that already hold the image.</param>
 public sealed record CheckSettings(VerifyMode Verify, bool Preverify)
 {
-    /// <summary>Readback verify, no preverify.</summary>
-    public static CheckSettings Default { get; } = new(VerifyMode.Readback, false);
+    /// <summary>
+    /// Checksum verify (the chip's CRC unit where the chip and probe allow it, readback elsewhere; docs/onchip-verify.md),
+    /// no preverify.
+    /// </summary>
+    public static CheckSettings Default { get; } = new(VerifyMode.Checksum, false);
 }
 
 /// <summary>

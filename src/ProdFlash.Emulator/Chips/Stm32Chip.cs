@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 
+using ProdFlash.Emulator.Chips.Peripherals;
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator.Chips;
@@ -14,7 +15,7 @@ namespace ProdFlash.Emulator.Chips;
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction.
 /// </remarks>
-public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
+public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware, IDmaBus
 {
     /// <summary>Size of the DBGMCU register window modeled as storage (IDCODE read-only, CR and freeze registers).</summary>
     public const uint DbgMcuWindowSize = 0x20;
@@ -37,6 +38,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     private readonly CortexM3Core _core;
     private readonly ChipFaults _faults;
     private readonly uint _rccBase;
+    private readonly OnChipPeripherals? _onChip;
     private bool _resetHeld;
 
     /// <summary>Creates a chip at power-on with the family's flash controller.</summary>
@@ -69,6 +71,11 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         _core.SetInstructionFetch(FetchHalfWord);
         _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
         _dbgMcu[0] = spec.DbgMcuIdCode;
+        if (OnChipPeripheralLayout.ForFamily(spec.Family.Key) is { } layout)
+        {
+            _onChip = new OnChipPeripherals(layout, clock, this, () => _rcc.GetValueOrDefault(layout.RccEnableAddress - _rccBase));
+        }
+
         ResetRcc();
         SenseVoltage = spec.NominalVoltage;
     }
@@ -81,6 +88,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
 
     /// <summary>The core's debug state.</summary>
     public CortexM3Core Core => _core;
+
+    /// <summary>The CRC unit and memory-to-memory DMA (docs/onchip-verify.md), or null where the family has none modeled.</summary>
+    public OnChipPeripherals? OnChip => _onChip;
 
     /// <summary>The main flash contents, bypassing every protection (for tests).</summary>
     public ReadOnlySpan<byte> MainFlash => _main.Contents;
@@ -137,6 +147,8 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
             return BusResult.Fault;
         }
 
+        _onChip?.CatchUp();
+
         if (TryFlashOffset(address, size, out var flashOffset))
         {
             if (Flash.IsBusy)
@@ -149,13 +161,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
                 return BusResult.Fault; // RDP level 1 with the debugger connected: flash reads are bus errors (reference §4.1)
             }
 
-            value = _main.Read(flashOffset, size);
-            var mismatch = Flash.FirstProgrammedOffset;
-            if (_faults.VerifyMismatch && mismatch >= flashOffset && mismatch < flashOffset + size)
-            {
-                value ^= 1u << (8 * (mismatch - flashOffset)); // the verify-mismatch fault: bit 0 of the first programmed byte reads inverted
-            }
-
+            value = ReadMain(flashOffset, size);
             return BusResult.Ok;
         }
 
@@ -190,6 +196,11 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         if (BusBytes.InRange(address, size, flashRegs, (int)Flash.RegisterWindowSize))
         {
             value = BusBytes.Extract(Flash.ReadRegister((address - flashRegs) & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
+        if (_onChip is not null && _onChip.TryRead(address, size, out value))
+        {
             return BusResult.Ok;
         }
 
@@ -230,6 +241,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         }
 
         value &= size == 4 ? 0xFFFFFFFF : (1u << (8 * size)) - 1;
+        _onChip?.CatchUp();
         if (TryFlashOffset(address, size, out var flashOffset))
         {
             return Flash.WriteMain(flashOffset, width, value);
@@ -255,6 +267,11 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         {
             var offset = (address - flashRegs) & ~3u;
             return Flash.WriteRegister(offset, size == 4 ? value : BusBytes.Merge(Flash.ReadRegister(offset), address, size, value));
+        }
+
+        if (_onChip is not null && _onChip.TryWrite(address, size, value))
+        {
+            return BusResult.Ok;
         }
 
         if (BusBytes.InRange(address, size, _rccBase, (int)RccWindowSize))
@@ -291,6 +308,50 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         return BusResult.Fault;
     }
 
+    /// <inheritdoc />
+    BusResult IDmaBus.MasterRead(uint address, int size, out uint value)
+    {
+        value = 0;
+        if (TryFlashOffset(address, size, out var flashOffset))
+        {
+            if (!Flash.MainFlashReadable)
+            {
+                return BusResult.Fault;
+            }
+
+            value = ReadMain(flashOffset, size); // the DMA stalls while the flash is busy; modeled as no extra time
+            return BusResult.Ok;
+        }
+
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
+            {
+                value = BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
+                return BusResult.Ok;
+            }
+        }
+
+        return _onChip is not null && _onChip.TryRead(address, size, out value) ? BusResult.Ok : BusResult.Fault;
+    }
+
+    /// <inheritdoc />
+    BusResult IDmaBus.MasterWrite(uint address, int size, uint value)
+    {
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
+            {
+                BusBytes.WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
+                return BusResult.Ok;
+            }
+        }
+
+        return _onChip is not null && _onChip.TryWrite(address, size, value) ? BusResult.Ok : BusResult.Fault;
+    }
+
     private static (uint Base, byte[] Block) BuildSignature(Stm32ChipSpec spec, ulong uidSeed)
     {
         // One window covering the UID (12 bytes) and the 16-bit flash-size register; other bytes in it read 0xFF.
@@ -321,6 +382,20 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         }
     }
 
+
+    // Main flash as every bus master reads it: the verify-mismatch fault (bit 0 of the first programmed byte reads
+    // inverted) is seen by the debugger and by the DMA alike.
+    private uint ReadMain(int flashOffset, int size)
+    {
+        var value = _main.Read(flashOffset, size);
+        var mismatch = Flash.FirstProgrammedOffset;
+        if (_faults.VerifyMismatch && mismatch >= flashOffset && mismatch < flashOffset + size)
+        {
+            value ^= 1u << (8 * (mismatch - flashOffset));
+        }
+
+        return value;
+    }
 
     private bool TryFlashOffset(uint address, int size, out int offset)
     {
@@ -417,6 +492,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     {
         Flash.Reset();
         ResetRcc();
+        _onChip?.Reset();
         if (_core.State != CoreRunState.InReset)
         {
             _core.EnterReset();

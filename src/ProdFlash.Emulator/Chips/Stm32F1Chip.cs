@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 
+using ProdFlash.Emulator.Chips.Peripherals;
 using ProdFlash.Emulator.Target;
 
 namespace ProdFlash.Emulator.Chips;
@@ -13,7 +14,7 @@ namespace ProdFlash.Emulator.Chips;
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction; the chip never advances it.
 /// </remarks>
-public sealed class Stm32F1Chip : IEmulatedTarget
+public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
 {
     /// <summary>DBGMCU_CR offset from DBGMCU_IDCODE.</summary>
     public const uint DbgMcuCrOffset = 4;
@@ -33,6 +34,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     private readonly CortexM3Core _core;
     private readonly Stm32F1Rcc _rcc = new();
     private readonly bool _verifyMismatch;
+    private readonly OnChipPeripherals? _onChip;
     private uint _dbgMcuCr;
     private bool _resetHeld;
 
@@ -57,6 +59,11 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         ApplyFaults(spec, faults, _main, _optionBytes);
         _flash = new Stm32F1FlashController(spec, clock, _main, _optionBytes, faults);
         _verifyMismatch = faults.VerifyMismatch;
+        if (spec.HasCrcAndDma)
+        {
+            _onChip = new OnChipPeripherals(OnChipPeripheralLayout.F1, clock, this, () => _rcc.Read(Stm32F1Rcc.AhbEnrOffset));
+        }
+
         _core = new CortexM3Core(spec.CpuId, spec.FpbCodeComparators, spec.FpbLiteralComparators, spec.DwtComparators);
         _core.SystemResetRequested += (_, _) => SystemReset();
         _core.LocalResetRequested += (_, _) => _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
@@ -85,6 +92,9 @@ public sealed class Stm32F1Chip : IEmulatedTarget
 
     /// <summary>The Cortex-M3 core's debug state.</summary>
     public CortexM3Core Core => _core;
+
+    /// <summary>The CRC unit and DMA1 (docs/onchip-verify.md), or null where the spec models none (the clones).</summary>
+    public OnChipPeripherals? OnChip => _onChip;
 
     /// <summary>The flash controller (counters, busy state, loaded option bytes).</summary>
     public Stm32F1FlashController Flash => _flash;
@@ -129,6 +139,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return BusResult.Fault;
         }
 
+        _onChip?.CatchUp();
         if (TryFlashOffset(address, size, out var flashOffset))
         {
             if (_flash.IsBusy)
@@ -141,13 +152,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
                 return BusResult.Fault; // RDP level 1 with the debugger connected: flash reads are bus errors (§4.1)
             }
 
-            value = _main.Read(flashOffset, size);
-            var victim = _flash.FirstProgrammedOffset;
-            if (_verifyMismatch && victim >= flashOffset && victim < flashOffset + size)
-            {
-                value ^= 1u << (8 * (victim - flashOffset)); // verify-mismatch: bit 0 of the first programmed byte reads inverted
-            }
-
+            value = ReadMain(flashOffset, size);
             return BusResult.Ok;
         }
 
@@ -166,6 +171,11 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         {
             var offset = address - Spec.FlashRegistersBase;
             value = BusBytes.Extract(_flash.ReadRegister(offset & ~3u), address, size);
+            return BusResult.Ok;
+        }
+
+        if (_onChip is not null && _onChip.TryRead(address, size, out value))
+        {
             return BusResult.Ok;
         }
 
@@ -193,6 +203,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         }
 
         value &= size == 4 ? 0xFFFFFFFF : (1u << (8 * size)) - 1;
+        _onChip?.CatchUp();
         if (TryFlashOffset(address, size, out var flashOffset))
         {
             return _flash.WriteMain(flashOffset, width, value);
@@ -216,6 +227,11 @@ public sealed class Stm32F1Chip : IEmulatedTarget
             return _flash.WriteRegister(offset & ~3u, word);
         }
 
+        if (_onChip is not null && _onChip.TryWrite(address, size, value))
+        {
+            return BusResult.Ok;
+        }
+
         if (BusBytes.InRange(address, size, Stm32F1Rcc.Base, (int)Stm32F1Rcc.WindowSize))
         {
             var offset = (address - Stm32F1Rcc.Base) & ~3u;
@@ -229,6 +245,42 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         }
 
         return BusResult.Fault;
+    }
+
+    /// <inheritdoc />
+    BusResult IDmaBus.MasterRead(uint address, int size, out uint value)
+    {
+        value = 0;
+        if (TryFlashOffset(address, size, out var flashOffset))
+        {
+            if (!_flash.MainFlashReadable)
+            {
+                return BusResult.Fault;
+            }
+
+            value = ReadMain(flashOffset, size); // the DMA stalls while the flash is busy; modeled as no extra time
+            return BusResult.Ok;
+        }
+
+        if (BusBytes.InRange(address, size, Spec.SramBase, _sram.Length))
+        {
+            value = BusBytes.ReadLittleEndian(_sram, (int)(address - Spec.SramBase), size);
+            return BusResult.Ok;
+        }
+
+        return _onChip is not null && _onChip.TryRead(address, size, out value) ? BusResult.Ok : BusResult.Fault;
+    }
+
+    /// <inheritdoc />
+    BusResult IDmaBus.MasterWrite(uint address, int size, uint value)
+    {
+        if (BusBytes.InRange(address, size, Spec.SramBase, _sram.Length))
+        {
+            BusBytes.WriteLittleEndian(_sram, (int)(address - Spec.SramBase), size, value);
+            return BusResult.Ok;
+        }
+
+        return _onChip is not null && _onChip.TryWrite(address, size, value) ? BusResult.Ok : BusResult.Fault;
     }
 
     private static void ApplyFaults(Stm32F1ChipSpec spec, ChipFaults faults, NorFlashArray main, NorFlashArray optionBytes)
@@ -308,6 +360,20 @@ public sealed class Stm32F1Chip : IEmulatedTarget
         }
 
         return null;
+    }
+
+    // Main flash as every bus master reads it: the verify-mismatch fault (bit 0 of the first programmed byte reads
+    // inverted) is seen by the debugger and by the DMA alike.
+    private uint ReadMain(int flashOffset, int size)
+    {
+        var value = _main.Read(flashOffset, size);
+        var victim = _flash.FirstProgrammedOffset;
+        if (_verifyMismatch && victim >= flashOffset && victim < flashOffset + size)
+        {
+            value ^= 1u << (8 * (victim - flashOffset));
+        }
+
+        return value;
     }
 
     private bool TryFlashOffset(uint address, int size, out int offset)
@@ -457,6 +523,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget
     {
         _flash.Reset(); // FPEC registers to reset values, option bytes reloaded
         _rcc.Reset();
+        _onChip?.Reset();
         if (_core.State != CoreRunState.InReset)
         {
             _core.EnterReset();

@@ -23,6 +23,12 @@ public sealed record CoreSightComponent(string Name, uint Base, CoreSightIdentit
 /// </remarks>
 public sealed record Stm32F1ChipSpec
 {
+    /// <summary>
+    /// Whether the model has the CRC unit and DMA1 (docs/onchip-verify.md). True for ST parts; the look-alike models
+    /// set it false because the reference lists no CRC/DMA facts for them.
+    /// </summary>
+    public bool HasCrcAndDma { get; init; } = true;
+
     /// <summary>Part name in lower case, as the device catalog names it (e.g. <c>stm32f103c8</c>).</summary>
     public required string PartName { get; init; }
 

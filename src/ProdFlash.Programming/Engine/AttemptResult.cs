@@ -37,7 +37,34 @@ public sealed record PhaseLedgerEntry(AttemptPhase Phase, TimeSpan Wall, TimeSpa
     /// when it was made. Such a phase is reported as not available, never as passed.
     /// </summary>
     public string? NotAvailable { get; init; }
+
+    /// <summary>For the verify phase: how the programmed bytes were checked and how many; null for other phases.</summary>
+    public VerifyRecord? Verify { get; init; }
 }
+
+/// <summary>How the verify phase checked the programmed bytes.</summary>
+public enum VerifyMethod
+{
+    /// <summary>Nothing was checked (recipe <c>verify: off</c>).</summary>
+    None,
+
+    /// <summary>Every byte read back over the debug port and compared.</summary>
+    Readback,
+
+    /// <summary>
+    /// The chip's CRC unit, fed by a memory-to-memory DMA transfer from flash, compared with the host's CRC of the image
+    /// per block of erase units; unaligned edge bytes and a mismatching unit are read back (docs/onchip-verify.md).
+    /// </summary>
+    OnChipCrc,
+}
+
+/// <summary>What the verify phase checked.</summary>
+/// <param name="Method">How.</param>
+/// <param name="BytesChecked">Image bytes covered.</param>
+/// <param name="BytesReadBack">Bytes moved over the debug port to check them (all of them for a readback).</param>
+/// <param name="Blocks">On-chip CRC transfers run (0 for a readback).</param>
+/// <param name="Fallback">Why a checksum recipe fell back to a readback, or null.</param>
+public sealed record VerifyRecord(VerifyMethod Method, long BytesChecked, long BytesReadBack, int Blocks, string? Fallback);
 
 /// <summary>One connect try and what came of it.</summary>
 /// <param name="Try">Mode and requested SWD frequency.</param>

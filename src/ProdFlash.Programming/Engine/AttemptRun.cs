@@ -13,13 +13,10 @@ using ProdFlash.Programming.Identify;
 namespace ProdFlash.Programming.Engine;
 
 /// <summary>The state of one attempt while it runs; see <see cref="AttemptEngine"/>.</summary>
-internal sealed class AttemptRun
+internal sealed partial class AttemptRun
 {
     /// <summary>Below this the sense pin reads "not powered" rather than "out of range" (the probe ADC's noise floor).</summary>
     private const double NotPoweredVolts = 0.5;
-
-    /// <summary>Read-back chunk: progress is reported per chunk.</summary>
-    private const int VerifyChunk = 16 * 1024;
 
     /// <summary>DHCSR and DEMCR (ARMv7-M ARM C1.6.2, C1.6.5): halt on the reset vector when NRST is released.</summary>
     private const uint Dhcsr = 0xE000EDF0;
@@ -182,7 +179,7 @@ internal sealed class AttemptRun
         var counters = Counters().Since(counters0);
         var entry = new PhaseLedgerEntry(phase, Stopwatch.GetElapsedTime(wallStart), ModeledElapsed(), counters.Transactions, counters.BytesOut, counters.BytesIn,
             (_memory?.BusyWait ?? TimeSpan.Zero) - busy0)
-        { NotAvailable = failure is null ? _notAvailable : null };
+        { NotAvailable = failure is null ? _notAvailable : null, Verify = phase == AttemptPhase.Verify ? _verify : null };
         _ledger.Add(entry);
         if (failure is null)
         {
@@ -738,49 +735,6 @@ internal sealed class AttemptRun
         }
 
         return string.Create(s_inv, $"{total} bytes in {_runs.Count} runs");
-    }
-
-    private async ValueTask<string?> VerifyAsync(CancellationToken cancellationToken)
-    {
-        if (_recipe.Checks.Verify == VerifyMode.Off)
-        {
-            return "verify off (recipe)";
-        }
-
-        var total = _runs.Sum(r => (long)r.Length);
-        long done = 0;
-        long differing = 0;
-        (uint Address, byte Expected, byte Actual)? first = null;
-        foreach (var (address, length) in _runs)
-        {
-            for (var offset = 0; offset < length; offset += VerifyChunk)
-            {
-                var count = Math.Min(VerifyChunk, length - offset);
-                var at = address + (uint)offset;
-                var actual = new byte[count];
-                await _probe.Memory.ReadAsync(at, actual, AccessWidth.Word, cancellationToken).ConfigureAwait(false);
-                var expected = new byte[count];
-                _image.CopyTo(at, expected);
-                for (var i = 0; i < count; i++)
-                {
-                    if (actual[i] != expected[i])
-                    {
-                        differing++;
-                        first ??= (at + (uint)i, expected[i], actual[i]);
-                    }
-                }
-
-                done += count;
-                ReportProgress(done, total);
-            }
-        }
-
-        if (first is { } f)
-        {
-            throw new AttemptFailedException(Diagnoses.VerifyMismatch(f.Address, f.Expected, f.Actual, differing));
-        }
-
-        return string.Create(s_inv, $"{total} bytes read back and equal{(_recipe.Checks.Verify == VerifyMode.Checksum ? " (read back: no on-chip checksum used)" : string.Empty)}");
     }
 
     private async ValueTask<string?> SerializeAsync(CancellationToken cancellationToken)

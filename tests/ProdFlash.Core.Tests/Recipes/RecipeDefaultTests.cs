@@ -20,7 +20,7 @@ public sealed class RecipeDefaultTests
 
         // Assert
         Assert.Equal(0x0800FC00u, recipe.Serial!.Address);
-        Assert.Equal(VerifyMode.Readback, recipe.Checks.Verify);
+        Assert.Equal(VerifyMode.Checksum, recipe.Checks.Verify);
         Assert.Equal(EraseStrategy.Auto, recipe.Erase);
         Assert.False(recipe.OptionBytes.AllowRdpRegression);
         Assert.False(recipe.OptionBytes.AllowWriteProtectionRemoval);

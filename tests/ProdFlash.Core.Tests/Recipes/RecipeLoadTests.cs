@@ -29,7 +29,7 @@ public sealed class RecipeLoadTests
         Assert.Equal(0x410, recipe.Devices.Single().DevId);
         Assert.Equal(64, recipe.Devices.Single().FlashKiB);
         Assert.Equal(GenuinenessPolicy.RequireGenuine, recipe.Genuineness);
-        Assert.Equal(VerifyMode.Readback, recipe.Checks.Verify);
+        Assert.Equal(VerifyMode.Checksum, recipe.Checks.Verify);
         Assert.Equal(EraseStrategy.Auto, recipe.Erase);
         Assert.False(recipe.OptionBytes.AllowRdpRegression);
         Assert.False(recipe.OptionBytes.AllowWriteProtectionRemoval);

@@ -55,6 +55,8 @@ public static class CloneChips
         return genuine with
         {
             PartName = identity.Part,
+            HasCrcAndDma = false, // stm32-targets.md lists no CRC/DMA facts for the look-alikes: not modeled, so the engine reads back
+
             DevId = (ushort)(idCode & 0xFFF),
             RevId = (ushort)(idCode >> 16),
             DbgMcuIdCodeReservedNibble = (byte)((idCode >> 12) & 0xF),
