@@ -193,12 +193,19 @@ internal sealed partial class SlotRunner
         McuUid = result.Identity?.Uid,
         DevicePart = result.Part?.PartNumber.ToUpperInvariant(),
         Genuineness = result.Identity?.VerdictText,
-        Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds))],
+        TargetVolts = MeasuredVolts(result),
+        Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds, p.Phase == AttemptPhase.Power && MeasuredVolts(result) is { } volts
+            ? new Dictionary<string, string> { ["vtarget"] = volts.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) }
+            : null))],
         ModeledSeconds = result.Modeled.TotalSeconds,
         FloorSeconds = result.Floor?.Total?.TotalSeconds,
         OptionBytesBefore = RegisterText(result.OptionBytesBefore),
         OptionBytesAfter = RegisterText(result.OptionBytesAfter),
     };
+
+    /// <summary>The target voltage the power phase measured, rounded to millivolts; null when it measured none.</summary>
+    internal static double? MeasuredVolts(AttemptResult result) =>
+        result.Voltage is { CanMeasure: true } voltage ? Math.Round(voltage.Volts, 3) : null;
 
     /// <summary>The option-byte registers as the driver read them, <c>NAME=0xVALUE</c> pairs in the driver's order.</summary>
     internal static string? RegisterText(OptionByteState? state) =>
