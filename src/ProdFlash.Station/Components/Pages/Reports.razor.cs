@@ -61,7 +61,7 @@ public sealed partial class Reports
     [SupplyParameterFromQuery(Name = "shift")]
     private string? ShiftParameter { get; set; }
 
-    private string AttemptsHref => "/attempts" + (_query with { Shift = null }).ToQueryString();
+    private string AttemptsHref => "/attempts" + _query.ToQueryString();
 
     private string RangeText => string.Create(CultureInfo.InvariantCulture,
         $"Days {_query.From:yyyy-MM-dd} to {_query.To:yyyy-MM-dd} ({Options.TimeZone.Id})");
@@ -88,7 +88,7 @@ public sealed partial class Reports
 
         _query = query;
         _shifts = [.. Options.Shifts.Select(s => s.Name)];
-        _csvHref = query.CsvHref(Options.TimeZone);
+        _csvHref = query.CsvHref(Options);
         _error = null;
         _data = null;
         try
