@@ -102,6 +102,8 @@ public sealed class AttemptsPageTests : IAsyncLifetime
         Assert.Equal(night.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Select(r => r.GetAttribute("data-attempt-id")));
         Assert.Equal(["ST01 / F1 / 1", "ST02 / F1 / 1"], rows.Select(r => r.QuerySelector("[data-testid=attempt-slot]")!.TextContent.Trim()));
         Assert.Contains("shift=Night", page.Find("[data-testid=csv-link]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=filter-shift]"));
+        page.Find("[data-testid=filter-apply]").Click();
         Assert.Equal("http://localhost/attempts?from=2026-03-02&to=2026-03-02&shift=Night", _host.Navigation.Uri);
     }
 }
