@@ -84,6 +84,7 @@ public sealed partial class Attempts
     protected override async Task OnParametersSetAsync()
     {
         _query = ReportQuery.Parse(Navigation.Uri);
+        _query = _query with { Shift = _query.ShiftIn(Options)?.Name };
         _shifts = [.. Options.Shifts.Select(s => s.Name)];
         _csvHref = _query.CsvHref(Options);
         _error = null;

@@ -110,6 +110,23 @@ public sealed class ReportsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Render_ShiftInAnotherCaseOrUnknown_AddressTakesTheTablesSpellingOrDropsIt()
+    {
+        // Act
+        _host.Navigation.NavigateTo("/reports?from=2026-03-02&to=2026-03-02&shift=night");
+        _host.Context.Render<ReportsPage>();
+        var spelled = _host.Navigation.Uri;
+        _host.Navigation.NavigateTo("/reports?from=2026-03-02&to=2026-03-02&shift=Weekend");
+        var unknown = _host.Context.Render<ReportsPage>();
+
+        // Assert
+        Assert.Equal("http://localhost/reports?from=2026-03-02&to=2026-03-02&shift=Night", spelled);
+        Assert.Equal("http://localhost/reports?from=2026-03-02&to=2026-03-02", _host.Navigation.Uri);
+        unknown.WaitForElement("[data-testid=yield-station]", s_wait);
+        Assert.Empty(unknown.FindAll("[data-testid=shift-note]"));
+    }
+
+    [Fact]
     public void Render_WholeRange_TablesByEveryDimension()
     {
         // Arrange
