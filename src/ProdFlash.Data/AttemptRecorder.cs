@@ -29,6 +29,9 @@ public sealed record AttemptOutcome
     /// <summary>The genuineness verdict.</summary>
     public string? Genuineness { get; init; }
 
+    /// <summary>The target voltage the power phase measured, volts; null when the attempt did not get that far or the probe cannot measure.</summary>
+    public double? TargetVolts { get; init; }
+
     /// <summary>Per-phase durations and measurements.</summary>
     public IReadOnlyList<PhaseRecord> Phases { get; init; } = [];
 
@@ -160,7 +163,7 @@ public sealed class AttemptRecorder
 
         if (attempt.ProbeSerial is { } probeSerial)
         {
-            await CountOnProbeAsync(context, probeSerial, outcome.State != AttemptState.Passed, now, cancellationToken).ConfigureAwait(false);
+            await CountOnProbeAsync(context, probeSerial, outcome, now, cancellationToken).ConfigureAwait(false);
         }
 
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -186,7 +189,7 @@ public sealed class AttemptRecorder
         }
     }
 
-    private static async Task CountOnProbeAsync(StationDbContext context, string serial, bool failed, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task CountOnProbeAsync(StationDbContext context, string serial, AttemptOutcome outcome, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var probe = await context.Probes.AsTracking().SingleOrDefaultAsync(p => p.Serial == serial, cancellationToken).ConfigureAwait(false);
         if (probe is null)
@@ -196,8 +199,13 @@ public sealed class AttemptRecorder
         }
 
         probe.AttemptCount++;
-        probe.FailedCount += failed ? 1 : 0;
+        probe.FailedCount += outcome.State != AttemptState.Passed ? 1 : 0;
         probe.LastSeenAt = now;
+        if (outcome.TargetVolts is { } volts)
+        {
+            probe.LastVoltage = volts;
+            probe.LastVoltageAt = now;
+        }
     }
 
     private DateTimeOffset Now() => StoreTime.Truncate(_time.GetUtcNow());

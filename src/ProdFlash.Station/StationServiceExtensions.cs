@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProdFlash.Core.Probes;
 using ProdFlash.Data;
+using ProdFlash.Data.Inventory;
+using ProdFlash.Data.Reports;
 using ProdFlash.Data.Serials;
 using ProdFlash.Emulator.Selection;
 using ProdFlash.Probes.Gdb;
@@ -41,6 +43,8 @@ public static class StationServiceExtensions
             return new StationDatabase(data with { DataDirectory = StationPaths.Resolve(environment, data.DataDirectory) });
         });
         services.AddSingleton<StationRegistry>();
+        services.AddSingleton(sp => new ProbeInventory(sp.GetRequiredService<StationDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuditTrail(sp.GetRequiredService<StationDatabase>()));
         services.AddSingleton(sp => new StatusStore(InitialStatus(sp.GetRequiredService<IOptions<StationOptions>>().Value)));
 
         services.AddSingleton(sp =>

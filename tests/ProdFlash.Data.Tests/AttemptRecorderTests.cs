@@ -33,6 +33,32 @@ public sealed class AttemptRecorderTests
     }
 
     [Fact]
+    public async Task CompleteAttemptAsync_MeasuredVoltage_IsTheProbesLastVoltageUntilANewOne()
+    {
+        // Arrange
+        await using var store = await TestStore.CreateAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var measuredAt = new DateTimeOffset(2026, 3, 2, 7, 0, 0, TimeSpan.Zero);
+        async Task CompleteAsync(DateTimeOffset at, AttemptOutcome outcome)
+        {
+            store.Clock.SetUtcNow(at);
+            var run = await store.Recorder.StartRunAsync(store.Fixtures[0], store.RecipeA, "alice", cancellationToken: ct);
+            var id = await store.Recorder.StartAttemptAsync(run, store.Slots[0], "066DFF000000000000000001", ct);
+            await store.Recorder.CompleteAttemptAsync(id, outcome, ct);
+        }
+
+        // Act: a measuring pass, then a failure before the power phase (nothing measured).
+        await CompleteAsync(measuredAt, new AttemptOutcome { State = AttemptState.Passed, TargetVolts = 3.287 });
+        await CompleteAsync(measuredAt.AddMinutes(5), new AttemptOutcome { State = AttemptState.Failed, FailureCode = FailureCode.ProbeSuspectClone });
+
+        // Assert
+        await using var context = store.Database.CreateContext();
+        var probe = await context.Probes.SingleAsync(ct);
+        Assert.Equal((3.287, measuredAt), (probe.LastVoltage, probe.LastVoltageAt));
+        Assert.Equal((2L, 1L, measuredAt.AddMinutes(5)), (probe.AttemptCount, probe.FailedCount, probe.LastSeenAt));
+    }
+
+    [Fact]
     public async Task CompleteAttemptAsync_FailureMidWrite_LeavesNothingHalfWritten()
     {
         // Arrange: a real SQLite trigger makes the last statement of the write (the probe's usage count) fail.

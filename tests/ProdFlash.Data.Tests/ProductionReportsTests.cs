@@ -157,6 +157,53 @@ public sealed class ProductionReportsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ShiftFilter_ConstantOffsetAndAcrossDst_SelectTheSameAttemptsEverywhere()
+    {
+        // Arrange: the zones of the test above; in local time Early holds 08:00, 08:10, 08:20 (03-02), 06:00 and 11:00 (03-03),
+        // and the Running attempt of 12:00 (03-03), which lists and exports show and yield leaves out.
+        var rule = TimeZoneInfo.AdjustmentRule.CreateAdjustmentRule(
+            DateTime.MinValue.Date, DateTime.MaxValue.Date, TimeSpan.FromHours(1),
+            TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 2, 0, 0), 3, 5, DayOfWeek.Sunday),
+            TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 3, 0, 0), 10, 5, DayOfWeek.Sunday));
+        var cet = new ProductionReports(_store.Database, new ReportOptions { TimeZone = TimeZoneInfo.CreateCustomTimeZone("CET-test", TimeSpan.FromHours(1), "CET", "CET", "CEST", [rule]) });
+        var fixedPlusOne = new ProductionReports(_store.Database, new ReportOptions { TimeZone = TimeZoneInfo.CreateCustomTimeZone("UTC+1", TimeSpan.FromHours(1), "UTC+1", "UTC+1") });
+        var early = new AttemptFilter { From = s_day.AddDays(-1), To = s_day.AddDays(40), Shift = "early" };
+        var ct = TestContext.Current.CancellationToken;
+
+        // Act
+        var hourly = await cet.PageAsync(early, 1, 50, ct);
+        var sql = await fixedPlusOne.PageAsync(early, 1, 50, ct);
+        var yield = Assert.Single(await cet.YieldAsync(early, YieldDimension.Total, cancellationToken: ct));
+        var pareto = await fixedPlusOne.FailureParetoAsync(early, ct);
+        using var csv = new StringWriter();
+        var exported = await cet.ExportCsvAsync(early, csv, ct);
+
+        // Assert
+        Assert.Equal(6, hourly.Items.Count);
+        Assert.Equal(hourly.Items.Select(a => a.Id), sql.Items.Select(a => a.Id));
+        Assert.All(hourly.Items, a => Assert.InRange(TimeZoneInfo.ConvertTime(a.StartedAt, TimeZoneInfo.CreateCustomTimeZone("x", TimeSpan.FromHours(1), "x", "x")).Hour, 6, 13));
+        Assert.Equal((5, 2, 3), (yield.Attempts, yield.Passed, yield.Failed));
+        Assert.Equal([FailureCode.NoSwdResponse, FailureCode.ProbeNotFound, FailureCode.VerifyMismatch], pareto.Select(p => p.Code));
+        Assert.Equal(6, exported);
+    }
+
+    [Fact]
+    public async Task ShiftFilter_NightInUtc_RunsPastMidnight_AndAnUnknownShiftIsRefused()
+    {
+        // Arrange: UTC; Night is 22:00-06:00: u4 at 23:30 and u5 at 05:00 the next day.
+        var ct = TestContext.Current.CancellationToken;
+
+        // Act
+        var night = await _reports.PageAsync(_all with { Shift = "Night" }, 1, 50, ct);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => _reports.PageAsync(_all with { Shift = "Weekend" }, 1, 50, ct));
+
+        // Assert
+        Assert.Equal(["55555555555555555555AAAA", "44444444444444444444AAAA"], night.Items.Select(a => a.McuUid));
+        Assert.Equal(["F1", "F1"], night.Items.Select(a => a.Fixture));
+        Assert.Contains("Early, Late, Night", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FailureParetoAsync_Range_OrdersByCountThenName()
     {
         // Act

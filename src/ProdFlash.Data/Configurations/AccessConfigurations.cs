@@ -40,6 +40,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.EntityType).HasMaxLength(64);
         builder.Property(e => e.EntityId).HasMaxLength(64);
         builder.HasIndex(e => e.At);
+        builder.HasIndex(e => new { e.Actor, e.At });
         builder.HasIndex(e => new { e.EntityType, e.EntityId });
     }
 }

@@ -43,6 +43,9 @@ internal sealed class ProbeConfiguration : IEntityTypeConfiguration<Probe>
         builder.Property(p => p.Serial).HasMaxLength(64);
         builder.Property(p => p.Kind).HasMaxLength(32);
         builder.Property(p => p.FirmwareVersion).HasMaxLength(32);
+        builder.Property(p => p.PortPath).HasMaxLength(64);
+        builder.Property(p => p.Anomalies).HasMaxLength(2000);
         builder.HasIndex(p => p.Serial).IsUnique();
+        builder.HasOne(p => p.BoundSlot).WithMany().HasForeignKey(p => p.BoundSlotId).OnDelete(DeleteBehavior.SetNull);
     }
 }

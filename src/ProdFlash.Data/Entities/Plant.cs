@@ -84,6 +84,27 @@ public sealed class Probe
     /// <summary>Whether discovery flagged it as a suspected clone.</summary>
     public bool SuspectClone { get; set; }
 
+    /// <summary>USB port path (<c>1-4.2</c>) where the station last found it, or null when it is not on USB here (emulator, GDB server, stlink-server).</summary>
+    public string? PortPath { get; set; }
+
+    /// <summary>
+    /// What discovery and the probe check flagged at the last binding (clone signs, duplicate serial, firmware too old),
+    /// one short sentence per line; null when nothing was flagged.
+    /// </summary>
+    public string? Anomalies { get; set; }
+
+    /// <summary>The target voltage the last attempt's power phase measured with this probe, volts.</summary>
+    public double? LastVoltage { get; set; }
+
+    /// <summary>When <see cref="LastVoltage"/> was measured.</summary>
+    public DateTimeOffset? LastVoltageAt { get; set; }
+
+    /// <summary>The slot the station bound this probe to at its last start, or null when it drives none now.</summary>
+    public int? BoundSlotId { get; set; }
+
+    /// <summary>The slot it is bound to.</summary>
+    public Slot? BoundSlot { get; set; }
+
     /// <summary>First seen.</summary>
     public DateTimeOffset FirstSeenAt { get; set; }
 

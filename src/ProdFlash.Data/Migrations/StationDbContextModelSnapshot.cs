@@ -211,6 +211,8 @@ namespace ProdFlash.Data.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Actor", "At");
+
                     b.HasIndex("EntityType", "EntityId");
 
                     b.ToTable("AuditEvents");
@@ -316,7 +318,14 @@ namespace ProdFlash.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Anomalies")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("AttemptCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BoundSlotId")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("FailedCount")
@@ -337,6 +346,16 @@ namespace ProdFlash.Data.Migrations
                     b.Property<long>("LastSeenAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("LastVoltage")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("LastVoltageAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PortPath")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -346,6 +365,8 @@ namespace ProdFlash.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("BoundSlotId");
 
                     b.HasIndex("Serial")
                         .IsUnique();
@@ -668,6 +689,16 @@ namespace ProdFlash.Data.Migrations
                     b.Navigation("AssignedRecipe");
 
                     b.Navigation("Station");
+                });
+
+            modelBuilder.Entity("ProdFlash.Data.Entities.Probe", b =>
+                {
+                    b.HasOne("ProdFlash.Data.Entities.Slot", "BoundSlot")
+                        .WithMany()
+                        .HasForeignKey("BoundSlotId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("BoundSlot");
                 });
 
             modelBuilder.Entity("ProdFlash.Data.Entities.Run", b =>

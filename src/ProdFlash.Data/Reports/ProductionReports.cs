@@ -247,6 +247,7 @@ public sealed class ProductionReports
                 csv.WriteField(a.Genuineness);
                 csv.WriteField(a.ProbeSerial);
                 csv.WriteField(a.ModeledSeconds?.ToString("R", CultureInfo.InvariantCulture));
+                csv.WriteField(a.Fixture);
                 await csv.EndRecordAsync(cancellationToken).ConfigureAwait(false);
                 rows++;
             }
@@ -263,9 +264,10 @@ public sealed class ProductionReports
     [
         "id", "started_at", "ended_at", "station", "fixture_id", "slot", "recipe", "recipe_version", "operator",
         "state", "failure_code", "serial", "mcu_uid", "device", "genuineness", "probe_serial", "modeled_seconds",
+        "fixture",
     ];
 
-    internal static IQueryable<Attempt> Apply(IQueryable<Attempt> attempts, AttemptFilter filter)
+    internal IQueryable<Attempt> Apply(IQueryable<Attempt> attempts, AttemptFilter filter)
     {
         // The hour bounds are implied by the time bounds; they let an index that leads with StartedHour seek the range.
         if (filter.From is { } from)
@@ -317,8 +319,76 @@ public sealed class ProductionReports
             attempts = attempts.Where(a => (a.SerialText != null && a.SerialText.Contains(text)) || (a.McuUid != null && a.McuUid.Contains(upper)));
         }
 
+        if (!string.IsNullOrWhiteSpace(filter.Shift))
+        {
+            attempts = attempts.Where(InShift(filter.Shift, filter));
+        }
+
         return attempts;
     }
+
+    /// <summary>The shift table, in order of start hour.</summary>
+    public IReadOnlyList<ShiftDefinition> Shifts => _shifts;
+
+    /// <summary>
+    /// Attempts that started in shift <paramref name="name"/>'s local hours. With one UTC offset over the whole range the
+    /// test is arithmetic on <see cref="Attempt.StartedHour"/>; across a daylight-saving change it is the list of the range's
+    /// UTC hours that fall in the shift, as hour ranges (the same hour-by-hour rule as <see cref="HourKey"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shift is not in the table, or a zone with daylight saving has no range to list the hours of.</exception>
+    private Expression<Func<Attempt, bool>> InShift(string name, AttemptFilter filter)
+    {
+        var index = Array.FindIndex(_shifts, s => string.Equals(s.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            throw new ArgumentException($"Shift '{name}' is not in the shift table; the shifts are {string.Join(", ", _shifts.Select(s => s.Name))}.", nameof(filter));
+        }
+
+        var start = _shifts[index].StartHour;
+        var length = _shifts.Length == 1 ? 24 : (_shifts[(index + 1) % _shifts.Length].StartHour - start + 24) % 24;
+        if (ConstantOffsetHours(filter) is { } hours)
+        {
+            // local hour = (StartedHour + offset) mod 24, and hours carries offset + 24; the shift holds the local hours
+            // start .. start + length - 1 (mod 24). The constant keeps the left side positive, so % is a true modulo.
+            var shift = hours - start + 24;
+            return a => (a.StartedHour + shift) % 24 < length;
+        }
+
+        if (filter.From is not { } from || filter.To is not { } to)
+        {
+            throw new ArgumentException($"A shift filter in {_options.TimeZone.Id}, which changes its UTC offset, needs both ends of the time range.", nameof(filter));
+        }
+
+        var ranges = new List<(int First, int Last)>();
+        for (var hour = StoreTime.HourOf(from); hour <= StoreTime.HourOf(to); hour++)
+        {
+            if (HourKey(hour, TimeBucket.Shift).Shift != _shifts[index])
+            {
+                continue;
+            }
+
+            if (ranges.Count > 0 && ranges[^1].Last == hour - 1)
+            {
+                ranges[^1] = (ranges[^1].First, hour);
+            }
+            else
+            {
+                ranges.Add((hour, hour));
+            }
+        }
+
+        var attempt = Expression.Parameter(typeof(Attempt), "a");
+        var startedHour = Expression.Property(attempt, nameof(Attempt.StartedHour));
+        var tests = ranges.Select(r => (Expression)Expression.AndAlso(
+            Expression.GreaterThanOrEqual(startedHour, Expression.Constant(r.First)),
+            Expression.LessThanOrEqual(startedHour, Expression.Constant(r.Last)))).ToList();
+        return Expression.Lambda<Func<Attempt, bool>>(tests.Count == 0 ? Expression.Constant(false) : Balanced(tests, 0, tests.Count), attempt);
+    }
+
+    // An OR of many terms as a balanced tree, so a year of daily ranges stays a shallow expression for the SQL translator.
+    private static Expression Balanced(List<Expression> terms, int first, int count) => count == 1
+        ? terms[first]
+        : Expression.OrElse(Balanced(terms, first, count / 2), Balanced(terms, first + (count / 2), count - (count / 2)));
 
     private static IOrderedQueryable<Attempt> NewestFirst(IQueryable<Attempt> attempts) =>
         attempts.OrderByDescending(a => a.StartedAt).ThenByDescending(a => a.Id);
@@ -331,6 +401,7 @@ public sealed class ProductionReports
         EndedAt = a.EndedAt,
         Station = a.Station!.Name,
         FixtureId = a.FixtureId,
+        Fixture = a.Slot!.Fixture!.Name,
         SlotId = a.SlotId,
         SlotPosition = a.Slot!.Position,
         Recipe = a.Recipe!.Name,

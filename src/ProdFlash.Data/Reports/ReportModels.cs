@@ -87,6 +87,12 @@ public sealed record AttemptFilter
 
     /// <summary>Text the serial or the MCU UID contains.</summary>
     public string? Search { get; init; }
+
+    /// <summary>
+    /// A shift of the <see cref="ReportOptions.Shifts"/> table, by name (any case): only attempts that started in that
+    /// shift's local hours, on any day of the range. Every report, page and export applies it.
+    /// </summary>
+    public string? Shift { get; init; }
 }
 
 /// <summary>
@@ -141,6 +147,9 @@ public sealed record AttemptSummary
 
     /// <summary>Fixture key.</summary>
     public int FixtureId { get; init; }
+
+    /// <summary>Fixture name ("F1").</summary>
+    public string Fixture { get; init; } = string.Empty;
 
     /// <summary>Slot key.</summary>
     public int SlotId { get; init; }

@@ -110,6 +110,11 @@ public static class ReportsApi
             return ApiProblems.BadRequest("Give either page or after, not both: page numbers count from the newest attempt, after continues from a cursor.");
         }
 
+        if (CheckShift(reports, query.Shift) is { } unknownShift)
+        {
+            return unknownShift;
+        }
+
         var size = pageSize ?? DefaultPageSize;
         if (after is not null)
         {
@@ -127,8 +132,13 @@ public static class ReportsApi
         return TypedResults.Ok(new PageDto<AttemptSummary>(result.Items, number, size, FormatCursor(result.Next)));
     }
 
-    private static async Task ExportCsvAsync(HttpContext context, ProductionReports reports, [AsParameters] AttemptQuery query, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportCsvAsync(HttpContext context, ProductionReports reports, [AsParameters] AttemptQuery query, CancellationToken cancellationToken)
     {
+        if (CheckShift(reports, query.Shift) is { } unknownShift)
+        {
+            return unknownShift;
+        }
+
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = "attachment; filename=attempts.csv";
         var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024);
@@ -137,6 +147,8 @@ public static class ReportsApi
             await reports.ExportCsvAsync(query.ToFilter(), writer, cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return TypedResults.Empty;
     }
 
     private static async Task<Results<Ok<UnitHistory>, ProblemHttpResult>> UnitBySerialAsync(string serial, ProductionReports reports, CancellationToken cancellationToken)
@@ -155,9 +167,16 @@ public static class ReportsApi
             : TypedResults.Ok(history);
     }
 
-    private static async Task<Ok<IReadOnlyList<YieldRow>>> YieldAsync(ProductionReports reports, [AsParameters] AttemptQuery query, YieldDimension? by, TimeBucket? bucket,
+    private static async Task<Results<Ok<IReadOnlyList<YieldRow>>, ProblemHttpResult>> YieldAsync(ProductionReports reports, [AsParameters] AttemptQuery query, YieldDimension? by, TimeBucket? bucket,
         CancellationToken cancellationToken) =>
-        TypedResults.Ok(await reports.YieldAsync(query.ToFilter(), by ?? YieldDimension.Total, bucket ?? TimeBucket.None, cancellationToken).ConfigureAwait(false));
+        CheckShift(reports, query.Shift) is { } unknownShift
+            ? unknownShift
+            : TypedResults.Ok(await reports.YieldAsync(query.ToFilter(), by ?? YieldDimension.Total, bucket ?? TimeBucket.None, cancellationToken).ConfigureAwait(false));
+
+    private static ProblemHttpResult? CheckShift(ProductionReports reports, string? shift) =>
+        string.IsNullOrWhiteSpace(shift) || reports.Shifts.Any(s => string.Equals(s.Name, shift.Trim(), StringComparison.OrdinalIgnoreCase))
+            ? null
+            : ApiProblems.BadRequest($"shift '{shift}' is not in the shift table (configuration section Reports:Shifts); the shifts are {string.Join(", ", reports.Shifts.Select(s => s.Name))}.");
 
     private static ProblemHttpResult? CheckPaging(int? page, int? pageSize)
     {
@@ -226,6 +245,9 @@ public sealed record AttemptQuery
     /// <summary>Serial or MCU UID prefix.</summary>
     public string? Search { get; init; }
 
+    /// <summary>Only attempts started in this shift of the shift table (by name, any case), on any day of the range.</summary>
+    public string? Shift { get; init; }
+
     /// <summary>The report filter.</summary>
     public AttemptFilter ToFilter() => new()
     {
@@ -238,5 +260,6 @@ public sealed record AttemptQuery
         State = State,
         FailureCode = FailureCode,
         Search = Search,
+        Shift = Shift,
     };
 }

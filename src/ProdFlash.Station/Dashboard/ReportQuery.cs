@@ -40,7 +40,7 @@ public sealed record ReportQuery
     /// <summary>Recipe key.</summary>
     public int? RecipeId { get; init; }
 
-    /// <summary>Shift name (the yield tables and the trend only count attempts started in it).</summary>
+    /// <summary>Shift name: every table, the Pareto, the attempt list and the CSV count only attempts started in it.</summary>
     public string? Shift { get; init; }
 
     /// <summary>Attempt state (attempt list).</summary>
@@ -115,14 +115,23 @@ public sealed record ReportQuery
         ? this with { From = today.AddDays(1 - DefaultDays), To = today }
         : this;
 
-    /// <summary>The report layer's filter: <see cref="From"/> from local midnight, <see cref="To"/> up to the next local midnight. The shift and the page are not part of it.</summary>
-    public AttemptFilter ToFilter(TimeZoneInfo zone)
+    /// <summary>
+    /// The report layer's filter. Without a shift, <see cref="From"/> counts from local midnight and <see cref="To"/> up to
+    /// the next local midnight. With a shift, the days are shift days: a shift belongs to the day it starts, so the range runs
+    /// from the first shift's start on <see cref="From"/> to its start on the day after <see cref="To"/> (the Night that
+    /// begins on the last day is in, the one that began the evening before the first day is not), and only that shift's
+    /// hours count. A shift the table does not have is left out. The page number is not part of the filter.
+    /// </summary>
+    public AttemptFilter ToFilter(ReportOptions options)
     {
-        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(options);
+        var zone = options.TimeZone;
+        var shift = ShiftIn(options);
+        var dayStartHour = shift is null ? 0 : options.Shifts.Min(s => s.StartHour);
         return new AttemptFilter
         {
-            From = From is { } from ? StartOfDay(from, zone) : null,
-            To = To is { } to ? StartOfDay(to.AddDays(1), zone) : null,
+            From = From is { } from ? StartOfHour(from, dayStartHour, zone) : null,
+            To = To is { } to ? StartOfHour(to.AddDays(1), dayStartHour, zone) : null,
             StationId = StationId,
             FixtureId = FixtureId,
             SlotId = SlotId,
@@ -130,16 +139,24 @@ public sealed record ReportQuery
             State = State,
             FailureCode = FailureCode,
             Search = Search,
+            Shift = shift?.Name,
         };
+    }
+
+    /// <summary>The shift of the table <see cref="Shift"/> names (any case), or null when none is chosen or the table has no such shift.</summary>
+    public ShiftDefinition? ShiftIn(ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Shift is null ? null : options.Shifts.FirstOrDefault(s => string.Equals(s.Name, Shift, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
     /// The address of <c>GET /api/attempts/export.csv</c> for <see cref="ToFilter"/>: the API binds these parameters to the
-    /// same <see cref="AttemptFilter"/> (instants in ISO 8601 with their offset), so the file holds the attempts shown.
+    /// same <see cref="AttemptFilter"/> (instants in ISO 8601 with their offset, and the shift), so the file holds the attempts shown.
     /// </summary>
-    public string CsvHref(TimeZoneInfo zone)
+    public string CsvHref(ReportOptions options)
     {
-        var filter = ToFilter(zone);
+        var filter = ToFilter(options);
         var values = new List<KeyValuePair<string, string?>>();
         void Add(string key, string? value)
         {
@@ -158,6 +175,7 @@ public sealed record ReportQuery
         Add("state", filter.State?.ToString());
         Add("failureCode", filter.FailureCode?.ToString());
         Add("search", filter.Search);
+        Add("shift", filter.Shift);
         return QueryHelpers.AddQueryString(CsvPath, values);
     }
 
@@ -165,10 +183,21 @@ public sealed record ReportQuery
     public const string CsvPath = "/api/attempts/export.csv";
 
     /// <summary>The instant local midnight of <paramref name="day"/> falls on in <paramref name="zone"/>.</summary>
-    public static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)
+    public static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone) => StartOfHour(day, 0, zone);
+
+    /// <summary>
+    /// The instant local hour <paramref name="hour"/> of <paramref name="day"/> starts in <paramref name="zone"/>; an hour a
+    /// daylight-saving change skips starts at the next hour that exists.
+    /// </summary>
+    public static DateTimeOffset StartOfHour(DateOnly day, int hour, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified).AddHours(hour);
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddHours(1);
+        }
+
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 }

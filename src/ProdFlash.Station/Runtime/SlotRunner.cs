@@ -195,6 +195,7 @@ internal sealed partial class SlotRunner
         McuUid = result.Identity?.Uid,
         DevicePart = result.Part?.PartNumber.ToUpperInvariant(),
         Genuineness = result.Identity?.VerdictText,
+        TargetVolts = MeasuredVolts(result),
         Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds, Measurements(result, p.Phase)))],
         ModeledSeconds = result.Modeled.TotalSeconds,
         FloorSeconds = result.Floor?.Total?.TotalSeconds,
@@ -207,7 +208,7 @@ internal sealed partial class SlotRunner
 
     /// <summary>
     /// What the record keeps of a phase besides its time: the anomalies the recipe allowed (probe), and the RDP level
-    /// found (option bytes) and left (finalize), which <see cref="SlotHistory"/> reads back as the evidence of a later
+    /// found (option bytes) and left (finalize), the target voltage measured (power), which <see cref="SlotHistory"/> reads back as the evidence of a later
     /// silent chip.
     /// </summary>
     private static Dictionary<string, string>? Measurements(AttemptResult result, AttemptPhase phase)
@@ -215,6 +216,11 @@ internal sealed partial class SlotRunner
         if (phase == AttemptPhase.Probe && result.Warnings.Count > 0)
         {
             return new Dictionary<string, string> { [WarningMeasurement] = string.Join(',', result.Warnings.Select(w => w.Code)) };
+        }
+
+        if (phase == AttemptPhase.Power && MeasuredVolts(result) is { } volts)
+        {
+            return new Dictionary<string, string> { ["vtarget"] = volts.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) };
         }
 
         var state = phase switch
@@ -225,6 +231,10 @@ internal sealed partial class SlotRunner
         };
         return state is null ? null : new Dictionary<string, string> { [SlotHistory.RdpMeasurement] = ((int)state.Rdp).ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
+
+    /// <summary>The target voltage the power phase measured, rounded to millivolts; null when it measured none.</summary>
+    internal static double? MeasuredVolts(AttemptResult result) =>
+        result.Voltage is { CanMeasure: true } voltage ? Math.Round(voltage.Volts, 3) : null;
 
     /// <summary>The option-byte registers as the driver read them, <c>NAME=0xVALUE</c> pairs in the driver's order.</summary>
     internal static string? RegisterText(OptionByteState? state) =>

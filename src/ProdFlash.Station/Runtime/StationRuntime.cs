@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ProdFlash.Core.Diagnostics;
 using ProdFlash.Core.Probes;
 using ProdFlash.Core.Recipes;
+using ProdFlash.Data.Inventory;
 
 namespace ProdFlash.Station.Runtime;
 
@@ -109,7 +110,7 @@ public sealed partial class StationRuntime : BackgroundService
     private async Task BindProbesAsync(StationServices shared, CancellationToken cancellationToken)
     {
         var status = shared.Status;
-        var serials = new Dictionary<string, List<SlotRunner>>(StringComparer.OrdinalIgnoreCase);
+        var serials = new Dictionary<string, List<(SlotRunner Runner, ProbeFacts Facts)>>(StringComparer.OrdinalIgnoreCase);
         foreach (var runner in _runners)
         {
             var slot = status.Current.Fixtures.Single(f => f.Name == runner.Fixture).Slots.Single(s => s.Position == runner.Position);
@@ -118,30 +119,60 @@ public sealed partial class StationRuntime : BackgroundService
                 continue;
             }
 
-            var serial = await BindAsync(runner, shared, cancellationToken).ConfigureAwait(false);
-            if (serial is null)
+            if (await BindAsync(runner, shared, cancellationToken).ConfigureAwait(false) is not { } bound)
             {
                 continue;
             }
 
-            runner.ProbeSerial = serial;
-            if (!serials.TryGetValue(serial, out var same))
+            runner.ProbeSerial = bound.Serial;
+            if (!serials.TryGetValue(bound.Serial, out var same))
             {
-                serials[serial] = same = [];
+                serials[bound.Serial] = same = [];
             }
 
-            same.Add(runner);
+            same.Add((runner, bound.Facts));
         }
 
-        foreach (var (serial, runners) in serials.Where(p => p.Value.Count > 1))
+        var sightings = new List<ProbeSighting>(serials.Count);
+        foreach (var (serial, bound) in serials)
         {
-            var names = string.Join(", ", runners.Select(r => $"{r.Fixture} slot {r.Position}"));
+            var facts = bound[0].Facts;
+            if (bound.Count == 1)
+            {
+                sightings.Add(new ProbeSighting(serial, facts.Kind, facts.Firmware, facts.PortPath, facts.SuspectClone, facts.Anomalies, bound[0].Runner.SlotId));
+                continue;
+            }
+
+            var names = string.Join(", ", bound.Select(b => $"{b.Runner.Fixture} slot {b.Runner.Position}"));
             var reason = $"{FailureCatalog.Get(FailureCode.ProbeDuplicateSerial).Title}: serial {serial} is reported by the probes of {names}; give each probe a unique serial or select it by USB port (stlink://usb?port=...).";
-            foreach (var runner in runners)
+            foreach (var (runner, _) in bound)
             {
                 LogDuplicate(_logger, runner.Fixture, runner.Position, serial);
                 status.UpdateSlot(runner.Fixture, runner.Position, s => s with { State = SlotState.Disabled, Reason = reason });
             }
+
+            // One serial, several probes: the inventory keeps one row for the serial, bound to no slot (all are disabled).
+            sightings.Add(new ProbeSighting(serial, facts.Kind, facts.Firmware, facts.PortPath, facts.SuspectClone,
+                [$"duplicate serial: the probes of {names} all report it, so those slots are disabled", .. bound.SelectMany(b => b.Facts.Anomalies)], null));
+        }
+
+        await RecordInventoryAsync(sightings, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes what binding found to the probe inventory. A store that refuses the write costs the inventory its update,
+    /// not the station its start: the slots run, and their attempts still count on their probes.
+    /// </summary>
+    private async Task RecordInventoryAsync(IReadOnlyList<ProbeSighting> sightings, CancellationToken cancellationToken)
+    {
+        var inventory = _services.GetRequiredService<ProbeInventory>();
+        try
+        {
+            await inventory.RecordBindingAsync([.. _runners.Select(r => r.SlotId)], sightings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
+        {
+            LogInventoryNotRecorded(_logger, ex, ex.GetBaseException().Message);
         }
     }
 
@@ -150,11 +181,11 @@ public sealed partial class StationRuntime : BackgroundService
     /// address (not opened: detaching from a server lets its target run, and QEMU resumes the board, which is not the
     /// station's to decide). Null when the probe does not open; the slot shows why.
     /// </summary>
-    private async Task<string?> BindAsync(SlotRunner runner, StationServices shared, CancellationToken cancellationToken)
+    private async Task<(string Serial, ProbeFacts Facts)?> BindAsync(SlotRunner runner, StationServices shared, CancellationToken cancellationToken)
     {
         if (ProbeSelector.TryParse(runner.Selector, out var parsed, out _) && parsed!.Kind == ProbeSelectorKind.Gdb)
         {
-            return $"gdb://{parsed.Host}:{parsed.Port}";
+            return ($"gdb://{parsed.Host}:{parsed.Port}", new ProbeFacts("GDB server", null, null, false, []));
         }
 
         try
@@ -162,7 +193,7 @@ public sealed partial class StationRuntime : BackgroundService
             var probe = await shared.Providers.OpenAsync(runner.Selector, cancellationToken).ConfigureAwait(false);
             await using (probe.ConfigureAwait(false))
             {
-                return probe.Description.Serial ?? SerialOf(probe.Description.Location);
+                return (probe.Description.Serial ?? SerialOf(probe.Description.Location), ProbeFacts.Of(probe, runner.Selector));
             }
         }
         catch (Exception ex) when (ex is ProbeOpenException or ProbeSelectorException)
@@ -188,6 +219,9 @@ public sealed partial class StationRuntime : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Fixture {Fixture}: its assigned library recipe #{RecipeId} cannot run ({Reason}); every Start is refused until an engineer assigns a Released recipe")]
     private static partial void LogAssignedNotRunnable(ILogger logger, string fixture, int recipeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The probe inventory was not updated at start: {Reason}")]
+    private static partial void LogInventoryNotRecorded(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Fixture} slot {Slot} disabled: probe serial {Serial} is shared with another slot")]
     private static partial void LogDuplicate(ILogger logger, string fixture, int slot, string serial);

@@ -19,9 +19,9 @@ public sealed record YieldTable(string Name, string Title, string KeyHeader, IRe
 public sealed record ManagerReportData(IReadOnlyList<YieldTable> Tables, IReadOnlyList<ParetoRow> Pareto, IReadOnlyList<YieldRow> Trend);
 
 /// <summary>
-/// Loads the report page from <see cref="ProductionReports"/> (its queries, not copies of them). A shift filter is applied by
-/// asking for shift buckets and keeping the chosen shift's rows: yield counts add up across buckets, because a unit is counted
-/// in the bucket of its first attempt.
+/// Loads the report page from <see cref="ProductionReports"/> (its queries, not copies of them). A shift filter is part of the
+/// <see cref="AttemptFilter"/>, so every table and the Pareto count only that shift's attempts; with a shift the day table
+/// rolls shift buckets up by the day each shift starts on, so a Night that runs past midnight stays one day's row.
 /// </summary>
 public static class ManagerReport
 {
@@ -31,20 +31,17 @@ public static class ManagerReport
         ArgumentNullException.ThrowIfNull(reports);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(query);
-        var filter = query.ToFilter(options.TimeZone);
-        var shift = query.Shift;
+        var filter = query.ToFilter(options);
+        var shift = filter.Shift;
 
-        async Task<IReadOnlyList<YieldRow>> ByKeyAsync(YieldDimension dimension) => shift is null
-            ? await reports.YieldAsync(filter, dimension, TimeBucket.None, cancellationToken).ConfigureAwait(false)
-            : Rollup((await reports.YieldAsync(filter, dimension, TimeBucket.Shift, cancellationToken).ConfigureAwait(false)).Where(r => r.Shift == shift), r => r.KeyName, r => r.KeyId);
+        Task<IReadOnlyList<YieldRow>> ByKeyAsync(YieldDimension dimension) => reports.YieldAsync(filter, dimension, TimeBucket.None, cancellationToken);
 
         var stations = await ByKeyAsync(YieldDimension.Station).ConfigureAwait(false);
         var fixtures = await ByKeyAsync(YieldDimension.Fixture).ConfigureAwait(false);
         var slots = await ByKeyAsync(YieldDimension.Slot).ConfigureAwait(false);
         var recipes = await ByKeyAsync(YieldDimension.Recipe).ConfigureAwait(false);
 
-        var shiftRows = (await reports.YieldAsync(filter, YieldDimension.Total, TimeBucket.Shift, cancellationToken).ConfigureAwait(false))
-            .Where(r => shift is null || r.Shift == shift).ToList();
+        var shiftRows = await reports.YieldAsync(filter, YieldDimension.Total, TimeBucket.Shift, cancellationToken).ConfigureAwait(false);
         var byShift = Rollup(shiftRows, r => r.Shift ?? string.Empty, _ => null)
             .OrderBy(r => IndexOf(options, r.KeyName)).ToList();
         var byDay = shift is null

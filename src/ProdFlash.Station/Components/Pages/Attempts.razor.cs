@@ -9,7 +9,7 @@ using ProdFlash.Station.Dashboard;
 namespace ProdFlash.Station.Components.Pages;
 
 /// <summary>
-/// <c>/attempts</c>: the attempts, newest first, filtered (days, station, fixture, slot, recipe, state, serial or UID text),
+/// <c>/attempts</c>: the attempts, newest first, filtered (days, station, fixture, slot, recipe, shift, state, serial or UID text),
 /// <see cref="PageSize"/> a page; each row links to its unit. The filter and the page number live in the address.
 /// </summary>
 /// <remarks>Queries run when the address changes; leaving the page cancels a query still running.</remarks>
@@ -21,6 +21,7 @@ public sealed partial class Attempts
     private readonly CancellationTokenSource _closing = new();
     private ReportQuery _query = new();
     private FilterChoices _choices = FilterChoices.Empty;
+    private IReadOnlyList<string> _shifts = [];
     private AttemptPage? _page;
     private string _csvHref = ReportQuery.CsvPath;
     private string? _error;
@@ -57,6 +58,9 @@ public sealed partial class Attempts
     [SupplyParameterFromQuery(Name = "recipeId")]
     private string? RecipeParameter { get; set; }
 
+    [SupplyParameterFromQuery(Name = "shift")]
+    private string? ShiftParameter { get; set; }
+
     [SupplyParameterFromQuery(Name = "state")]
     private string? StateParameter { get; set; }
 
@@ -79,8 +83,10 @@ public sealed partial class Attempts
     /// <inheritdoc/>
     protected override async Task OnParametersSetAsync()
     {
-        _query = ReportQuery.Parse(Navigation.Uri) with { Shift = null };
-        _csvHref = _query.CsvHref(Options.TimeZone);
+        _query = ReportQuery.Parse(Navigation.Uri);
+        _query = _query with { Shift = _query.ShiftIn(Options)?.Name };
+        _shifts = [.. Options.Shifts.Select(s => s.Name)];
+        _csvHref = _query.CsvHref(Options);
         _error = null;
         _page = null;
         try
@@ -90,7 +96,7 @@ public sealed partial class Attempts
                 _choices = await FilterChoices.LoadAsync(Database, _closing.Token);
             }
 
-            _page = await ProductionReports.PageAsync(_query.ToFilter(Options.TimeZone), _query.Page, PageSize, _closing.Token);
+            _page = await ProductionReports.PageAsync(_query.ToFilter(Options), _query.Page, PageSize, _closing.Token);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
@@ -104,7 +110,7 @@ public sealed partial class Attempts
 
     private string PageHref(int page) => "/attempts" + (_query with { Page = page }).ToQueryString();
 
-    private void Apply(ReportQuery query) => Navigation.NavigateTo("/attempts" + (query with { Shift = null }).ToQueryString());
+    private void Apply(ReportQuery query) => Navigation.NavigateTo("/attempts" + query.ToQueryString());
 
     private void FindUnit()
     {

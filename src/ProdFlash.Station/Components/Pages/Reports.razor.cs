@@ -61,7 +61,7 @@ public sealed partial class Reports
     [SupplyParameterFromQuery(Name = "shift")]
     private string? ShiftParameter { get; set; }
 
-    private string AttemptsHref => "/attempts" + (_query with { Shift = null }).ToQueryString();
+    private string AttemptsHref => "/attempts" + _query.ToQueryString();
 
     private string RangeText => string.Create(CultureInfo.InvariantCulture,
         $"Days {_query.From:yyyy-MM-dd} to {_query.To:yyyy-MM-dd} ({Options.TimeZone.Id})");
@@ -78,17 +78,18 @@ public sealed partial class Reports
     {
         var query = ReportQuery.Parse(Navigation.Uri) with { State = null, FailureCode = null, Search = null, Page = 1 };
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Time.GetUtcNow(), Options.TimeZone).DateTime);
-        var effective = query.WithDefaultRange(today);
+        // A shift the table does not have is dropped and one in another case takes the table's spelling.
+        var effective = (query with { Shift = query.ShiftIn(Options)?.Name }).WithDefaultRange(today);
         if (effective != query)
         {
-            // Show the range in the address too, so the address always says what the page shows.
+            // Show the range (and the shift as the table spells it) in the address, so the address always says what the page shows.
             Navigation.NavigateTo("/reports" + effective.ToQueryString(), replace: true);
             return;
         }
 
         _query = query;
         _shifts = [.. Options.Shifts.Select(s => s.Name)];
-        _csvHref = query.CsvHref(Options.TimeZone);
+        _csvHref = query.CsvHref(Options);
         _error = null;
         _data = null;
         try

@@ -1,6 +1,7 @@
 using Bunit;
 
 using ProdFlash.Data.Entities;
+using ProdFlash.Data.Reports;
 using ProdFlash.Station.Dashboard;
 
 using AttemptsPage = ProdFlash.Station.Components.Pages.Attempts;
@@ -49,7 +50,7 @@ public sealed class AttemptsPageTests : IAsyncLifetime
         // Assert
         var link = Assert.Single(page.FindAll("[data-testid=unit-link]"));
         Assert.Equal("/units/SN-000001", link.GetAttribute("href"));
-        Assert.Equal(new ReportQuery { State = AttemptState.Passed, Search = "SN-000001" }.CsvHref(TimeZoneInfo.Utc), page.Find("[data-testid=csv-link]").GetAttribute("href"));
+        Assert.Equal(new ReportQuery { State = AttemptState.Passed, Search = "SN-000001" }.CsvHref(new ReportOptions()), page.Find("[data-testid=csv-link]").GetAttribute("href"));
     }
 
     [Fact]
@@ -83,5 +84,26 @@ public sealed class AttemptsPageTests : IAsyncLifetime
         // Assert
         Assert.Equal("/attempts", page.Find("[data-testid=page-previous]").GetAttribute("href"));
         Assert.Empty(page.FindAll("[data-testid=page-next]"));
+    }
+
+    [Fact]
+    public void Render_NightShift_ListsTheShiftOfThatDayAcrossMidnightWithFixtureNames()
+    {
+        // Arrange: the Night of 03-02 holds u4 (23:30) and u5 (03-03 05:00); the Night that began 03-01 holds nothing.
+        _host.Navigation.NavigateTo("/attempts?from=2026-03-02&to=2026-03-02&shift=Night");
+
+        // Act
+        var page = _host.Context.Render<AttemptsPage>();
+        page.WaitForElement("[data-testid=attempts]", s_wait);
+
+        // Assert: newest first; the slot column names the fixture, not its key; the CSV link carries the shift.
+        var rows = page.FindAll("[data-testid=attempts] tbody tr");
+        long[] night = [_host.Seed.Attempts[5], _host.Seed.Attempts[4]];
+        Assert.Equal(night.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)), rows.Select(r => r.GetAttribute("data-attempt-id")));
+        Assert.Equal(["ST01 / F1 / 1", "ST02 / F1 / 1"], rows.Select(r => r.QuerySelector("[data-testid=attempt-slot]")!.TextContent.Trim()));
+        Assert.Contains("shift=Night", page.Find("[data-testid=csv-link]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=filter-shift]"));
+        page.Find("[data-testid=filter-apply]").Click();
+        Assert.Equal("http://localhost/attempts?from=2026-03-02&to=2026-03-02&shift=Night", _host.Navigation.Uri);
     }
 }

@@ -44,14 +44,44 @@ public sealed class ManagerCsvApiTests
         var march3Failed = new ReportQuery { From = new DateOnly(2026, 3, 3), To = new DateOnly(2026, 3, 3), State = AttemptState.Failed };
 
         // Act
-        var day = await ExportIdsAsync(manager, march2.CsvHref(options.TimeZone), ct);
-        var failedNextDay = await ExportIdsAsync(manager, march3Failed.CsvHref(options.TimeZone), ct);
+        var day = await ExportIdsAsync(manager, march2.CsvHref(options), ct);
+        var failedNextDay = await ExportIdsAsync(manager, march3Failed.CsvHref(options), ct);
 
         // Assert: 22:30 UTC on 03-02 is 23:30 in Berlin (same day), 23:30 UTC is 00:30 on 03-03.
         Assert.Equal("Europe/Berlin", options.TimeZone.Id);
         Assert.Equal([new ShiftDefinition("Day", 6), new ShiftDefinition("Night", 18)], options.Shifts);
         Assert.Equal([ids[0], ids[1]], day);
         Assert.Equal([ids[2]], failedNextDay);
+    }
+
+    [Fact]
+    public async Task CsvHref_Shift_ExportHoldsThatShiftOfThoseDaysOnly()
+    {
+        // Arrange: Berlin, Day 06:00 and Night 18:00.
+        var ct = TestContext.Current.CancellationToken;
+        await using var factory = new StationAppFactory(new Dictionary<string, string?>
+        {
+            ["Reports:TimeZone"] = "Europe/Berlin",
+            ["Reports:Shifts:0:Name"] = "Day",
+            ["Reports:Shifts:0:Start"] = "06:00",
+            ["Reports:Shifts:1:Name"] = "Night",
+            ["Reports:Shifts:1:Start"] = "18:00",
+        });
+        var options = factory.Services.GetRequiredService<ReportOptions>();
+        var ids = await SeedAsync(factory.Services.GetRequiredService<StationDatabase>(), ct);
+        using var manager = await factory.CreateClientAsync(UserRole.Manager, ct);
+        var march2 = new ReportQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 2) };
+
+        // Act
+        var night = await ExportIdsAsync(manager, (march2 with { Shift = "Night" }).CsvHref(options), ct);
+        var day = await ExportIdsAsync(manager, (march2 with { Shift = "day" }).CsvHref(options), ct);
+        using var unknown = await manager.GetAsync(new Uri("/api/attempts/export.csv?shift=Weekend", UriKind.Relative), ct);
+
+        // Assert: 10:00 Berlin is Day; 23:30, 00:30 and 01:00 (the last two on 03-03) belong to the Night that began on 03-02.
+        Assert.Equal([ids[1], ids[2], ids[3]], night);
+        Assert.Equal([ids[0]], day);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("Day, Night", await unknown.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using ProdFlash.Core.Diagnostics;
 using ProdFlash.Data.Entities;
+using ProdFlash.Data.Reports;
 using ProdFlash.Station.Dashboard;
 
 namespace ProdFlash.Station.Tests.Dashboard.Manager;
@@ -54,26 +55,45 @@ public sealed class ReportQueryTests
     public void ToFilter_LocalDays_RunFromLocalMidnightToTheNextInclusive()
     {
         // Arrange: Berlin is UTC+1 in March before the DST change (2026-03-29).
-        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var options = new ReportOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") };
 
         // Act
-        var filter = s_full.ToFilter(berlin);
+        var filter = (s_full with { Shift = null }).ToFilter(options);
 
         // Assert
         Assert.Equal(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero), filter.From);
         Assert.Equal(new DateTimeOffset(2026, 3, 8, 23, 0, 0, TimeSpan.Zero), filter.To);
         Assert.Equal((1, 2, 3, 4), (filter.StationId, filter.FixtureId, filter.SlotId, filter.RecipeId));
         Assert.Equal((AttemptState.Failed, FailureCode.TargetNotPowered, "SN-00 12"), (filter.State, filter.FailureCode, filter.Search));
+        Assert.Null(filter.Shift);
     }
 
     [Fact]
-    public void CsvHref_NamesTheExportWithTheFiltersInstants()
+    public void ToFilter_Shift_RunsOverShiftDaysFromTheFirstShiftStart()
+    {
+        // Arrange: Berlin (UTC+1 in March), shifts Early 06, Late 14, Night 22; "late" in any case names Late.
+        var options = new ReportOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin") };
+
+        // Act
+        var filter = (s_full with { Shift = "late" }).ToFilter(options);
+        var unknown = (s_full with { Shift = "Weekend" }).ToFilter(options);
+
+        // Assert: 06:00 local on the first day to 06:00 local after the last; an unknown shift is left out.
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 5, 0, 0, TimeSpan.Zero), filter.From);
+        Assert.Equal(new DateTimeOffset(2026, 3, 9, 5, 0, 0, TimeSpan.Zero), filter.To);
+        Assert.Equal("Late", filter.Shift);
+        Assert.Null(unknown.Shift);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero), unknown.From);
+    }
+
+    [Fact]
+    public void CsvHref_NamesTheExportWithTheFiltersInstantsAndShift()
     {
         // Act
-        var href = new ReportQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 2), StationId = 5, Shift = "Early", Page = 2 }.CsvHref(TimeZoneInfo.Utc);
+        var href = new ReportQuery { From = new DateOnly(2026, 3, 2), To = new DateOnly(2026, 3, 2), StationId = 5, Shift = "Early", Page = 2 }.CsvHref(new ReportOptions());
 
-        // Assert: the shift and the page are not attempt filters of the API; instants carry their offset ('+' escaped).
-        Assert.Equal("/api/attempts/export.csv?from=2026-03-02T00%3A00%3A00.0000000%2B00%3A00&to=2026-03-03T00%3A00%3A00.0000000%2B00%3A00&stationId=5", href);
+        // Assert: the page is not an attempt filter of the API; instants carry their offset ('+' escaped); the shift day starts at 06:00.
+        Assert.Equal("/api/attempts/export.csv?from=2026-03-02T06%3A00%3A00.0000000%2B00%3A00&to=2026-03-03T06%3A00%3A00.0000000%2B00%3A00&stationId=5&shift=Early", href);
     }
 
     [Fact]

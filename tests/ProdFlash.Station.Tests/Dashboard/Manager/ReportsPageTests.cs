@@ -38,7 +38,7 @@ public sealed class ReportsPageTests : IAsyncLifetime
         Assert.Equal("2026-03-02", page.Find("#filter-from").GetAttribute("value"));
         Assert.Equal("2026-03-03", page.Find("#filter-to").GetAttribute("value"));
         Assert.Equal(address, _host.Navigation.Uri);
-        Assert.Equal(query.CsvHref(_host.Options.TimeZone), page.Find("[data-testid=csv-link]").GetAttribute("href"));
+        Assert.Equal(query.CsvHref(_host.Options), page.Find("[data-testid=csv-link]").GetAttribute("href"));
         Assert.NotNull(page.Find("[data-testid=csv-link]").GetAttribute("download"));
     }
 
@@ -87,6 +87,43 @@ public sealed class ReportsPageTests : IAsyncLifetime
         Assert.Equal([["Early", "3", "4", "2", "2", "66.7 %", "33.3 %"]], Rows(page, "[data-testid=yield-shift]"));
         Assert.Equal([["2026-03-02", "2", "3", "2", "1", "100.0 %", "50.0 %"], ["2026-03-03", "1", "1", "0", "1", "0.0 %", "0.0 %"]], Rows(page, "[data-testid=yield-day]"));
         Assert.NotNull(page.Find("[data-testid=shift-note]"));
+        Assert.Equal([FailureCode.ProbeNotFound.ToString(), FailureCode.VerifyMismatch.ToString()], Rows(page, "[data-testid=pareto]").Select(r => r[2]));
+    }
+
+    [Fact]
+    public void Render_NightShift_EveryTableAndTheParetoCountTheShiftOfThatDay()
+    {
+        // Arrange: the Night of 03-02 (22:00 to 06:00 on 03-03): u4 failed TargetNotPowered, u5 failed NoSwdResponse.
+        _host.Navigation.NavigateTo("/reports?from=2026-03-02&to=2026-03-02&shift=Night");
+
+        // Act
+        var page = _host.Context.Render<ReportsPage>();
+        page.WaitForElement("[data-testid=pareto]", s_wait);
+
+        // Assert
+        Assert.Equal([["Night", "2", "2", "0", "2", "0.0 %", "0.0 %"]], Rows(page, "[data-testid=yield-shift]"));
+        Assert.Equal(["ST01", "ST02"], Keys(page, "station"));
+        Assert.Equal(["2026-03-02"], Keys(page, "day"));
+        Assert.Equal([FailureCode.NoSwdResponse.ToString(), FailureCode.TargetNotPowered.ToString()], Rows(page, "[data-testid=pareto]").Select(r => r[2]));
+        Assert.Contains("shift=Night", page.Find("[data-testid=csv-link]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("shift=Night", page.Find("[data-testid=attempts-link]").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_ShiftInAnotherCaseOrUnknown_AddressTakesTheTablesSpellingOrDropsIt()
+    {
+        // Act
+        _host.Navigation.NavigateTo("/reports?from=2026-03-02&to=2026-03-02&shift=night");
+        _host.Context.Render<ReportsPage>();
+        var spelled = _host.Navigation.Uri;
+        _host.Navigation.NavigateTo("/reports?from=2026-03-02&to=2026-03-02&shift=Weekend");
+        var unknown = _host.Context.Render<ReportsPage>();
+
+        // Assert
+        Assert.Equal("http://localhost/reports?from=2026-03-02&to=2026-03-02&shift=Night", spelled);
+        Assert.Equal("http://localhost/reports?from=2026-03-02&to=2026-03-02", _host.Navigation.Uri);
+        unknown.WaitForElement("[data-testid=yield-station]", s_wait);
+        Assert.Empty(unknown.FindAll("[data-testid=shift-note]"));
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class UnitPageTests : IAsyncLifetime
         var phases = cards[1].QuerySelectorAll("[data-testid=unit-phases] tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToList();
         Assert.Equal([["Probe", "0.012 s", "fw = V2J37S7"], ["Power", "0.004 s", "vtarget = 3.29"]], phases);
         Assert.Contains("2026-03-02 07:10:00", cards[0].TextContent, StringComparison.Ordinal);
+        Assert.Equal("ST01 / fixture F1 / slot 2", cards[1].QuerySelector("[data-testid=unit-slot]")!.TextContent.Trim());
     }
 
     [Fact]
