@@ -379,6 +379,19 @@ public sealed class RecipePagesTests
         Assert.Equal(StationPolicies.Engineer, typeof(RecipeDetailPage).GetCustomAttribute<AuthorizeAttribute>()?.Policy);
     }
 
+    [Theory]
+    [InlineData("/engineering/recipes")]
+    [InlineData("/engineering/recipes?from=3")]
+    [InlineData("/engineering/recipes/42")]
+    public void DeniedPage_RecipeAddress_NamesEngineerAndAdmin(string path)
+    {
+        // Act
+        var roles = PageAccess.RolesFor(path);
+
+        // Assert
+        Assert.Equal([UserRole.Engineer, UserRole.Admin], roles);
+    }
+
     // The host registers the image library only; the recipe store is added before the first render, as the station wires
     // it. The pages mark themselves interactive (for the browser tests), so the renderer says it is an interactive server.
     private static RecipeStore AddRecipeStore(EngineerPageHost host)
