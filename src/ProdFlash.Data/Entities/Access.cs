@@ -35,6 +35,12 @@ public sealed class User
 
     /// <summary>Whether the station seeded this user for demo mode (disabled when the station runs outside demo mode).</summary>
     public bool IsDemo { get; set; }
+
+    /// <summary>
+    /// Whether the user must choose a new password before using the station: the password was set by someone else (the
+    /// first admin's generated or configured one, or one an admin set) and is known to more than one person.
+    /// </summary>
+    public bool MustChangePassword { get; set; }
 }
 
 /// <summary>An API key of a user (for a line controller or MES). Only the key's SHA-256 is kept.</summary>

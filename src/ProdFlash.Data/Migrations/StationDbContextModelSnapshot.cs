@@ -596,6 +596,9 @@ namespace ProdFlash.Data.Migrations
                     b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(64)

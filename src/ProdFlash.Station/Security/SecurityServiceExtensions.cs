@@ -65,20 +65,36 @@ public static class SecurityServiceExtensions
         var authorization = services.AddAuthorizationBuilder();
         foreach (var (policy, roles) in StationPolicies.Roles)
         {
-            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString())));
+            authorization.AddPolicy(policy, p =>
+            {
+                p.RequireAuthenticatedUser().RequireRole(roles.Select(r => r.ToString()));
+                if (policy != StationPolicies.Account)
+                {
+                    // A one-time password admits nothing but choosing a new one.
+                    p.RequireAssertion(c => !c.User.HasClaim(claim => claim.Type == SignInApi.MustChangePasswordClaim));
+                }
+            });
         }
 
         return services;
     }
 
-    // A cookie stops working as soon as its user is disabled, removed or given another role (checked per request).
+    /// <summary>
+    /// True while a cookie principal's user exists, is enabled, still has the principal's role, and has not been given a
+    /// one-time password since signing in (an admin's reset ends the sessions that used the old password).
+    /// </summary>
+    internal static bool StillValid(System.Security.Claims.ClaimsPrincipal principal, UserInfo? user) =>
+        user is { Disabled: false }
+        && string.Equals(user.Role.ToString(), principal.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value, StringComparison.Ordinal)
+        && (!user.MustChangePassword || principal.HasClaim(c => c.Type == SignInApi.MustChangePasswordClaim));
+
+    // A cookie stops working as soon as its user is disabled, removed, given another role or a one-time password (per request).
     private static async Task RevalidateAsync(CookieValidatePrincipalContext context)
     {
         var name = context.Principal?.Identity?.Name;
-        var role = context.Principal?.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value;
         var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
         var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted).ConfigureAwait(false);
-        if (user is null || user.Disabled || !string.Equals(user.Role.ToString(), role, StringComparison.Ordinal))
+        if (context.Principal is null || !StillValid(context.Principal, user))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
@@ -90,6 +106,12 @@ public static class SecurityServiceExtensions
         if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = status;
+        }
+        else if (status == StatusCodes.Status403Forbidden && context.HttpContext.User.HasClaim(c => c.Type == SignInApi.MustChangePasswordClaim))
+        {
+            // Refused only because the password is one-time: choose a new one, then go on to the page asked for.
+            var here = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+            context.Response.Redirect(context.Request.PathBase + SignInApi.PasswordPageUrl(null, SignInApi.LocalReturnUrl(here)));
         }
         else
         {

@@ -25,6 +25,15 @@ public static class SignInApi
     /// <summary>Where the sign-out form posts.</summary>
     public const string SignOutPath = "/signout";
 
+    /// <summary>Where a signed-in user changes their password (the page and its form post).</summary>
+    public const string PasswordPath = "/account/password";
+
+    /// <summary>
+    /// The claim a cookie carries while its user must choose a new password (<see cref="UserInfo.MustChangePassword"/>): every
+    /// policy but <see cref="StationPolicies.Account"/> refuses it, so the user can do nothing else first.
+    /// </summary>
+    public const string MustChangePasswordClaim = "prodflash:must-change-password";
+
     /// <summary>The claim holding the user's record id.</summary>
     public const string UserIdClaim = "prodflash:user-id";
 
@@ -42,6 +51,18 @@ public static class SignInApi
 
         /// <summary>Too many failures: the user is locked for a while.</summary>
         public const string Locked = "locked";
+
+        /// <summary>Password change: the current password is wrong.</summary>
+        public const string WrongCurrent = "current";
+
+        /// <summary>Password change: the new password is too short.</summary>
+        public const string TooShort = "short";
+
+        /// <summary>Password change: the new password is the current one.</summary>
+        public const string Same = "same";
+
+        /// <summary>Password change: the two new passwords differ.</summary>
+        public const string Mismatch = "mismatch";
     }
 
     /// <summary>
@@ -54,6 +75,7 @@ public static class SignInApi
         app.MapPost(SecurityServiceExtensions.SignInPath, SignInWithPasswordAsync).WithOrder(-1).AllowAnonymous().ExcludeFromDescription();
         app.MapPost(BadgePath, SignInWithBadgeAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapPost(SignOutPath, SignOutAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(PasswordPath, ChangePasswordAsync).WithOrder(-1).RequireAuthorization(StationPolicies.Account).ExcludeFromDescription();
         return app;
     }
 
@@ -78,9 +100,14 @@ public static class SignInApi
     }
 
     /// <summary>The sign-in page's address with <paramref name="error"/> and the return address kept.</summary>
-    public static string SignInPageUrl(string? error, string returnUrl)
+    public static string SignInPageUrl(string? error, string returnUrl) => PageUrl(SecurityServiceExtensions.SignInPath, error, returnUrl);
+
+    /// <summary>The password page's address with <paramref name="error"/> and the return address kept.</summary>
+    public static string PasswordPageUrl(string? error, string returnUrl) => PageUrl(PasswordPath, error, returnUrl);
+
+    private static string PageUrl(string path, string? error, string returnUrl)
     {
-        var url = SecurityServiceExtensions.SignInPath + "?ReturnUrl=" + Uri.EscapeDataString(returnUrl);
+        var url = path + "?ReturnUrl=" + Uri.EscapeDataString(returnUrl);
         return error is null ? url : url + "&error=" + Uri.EscapeDataString(error);
     }
 
@@ -109,6 +136,42 @@ public static class SignInApi
         return await FinishAsync(context, result, Errors.Badge, target).ConfigureAwait(false);
     }
 
+    private static async Task<IResult> ChangePasswordAsync(
+        HttpContext context,
+        [FromForm(Name = "current")] string? current,
+        [FromForm(Name = "password")] string? password,
+        [FromForm(Name = "repeat")] string? repeat,
+        [FromForm(Name = "ReturnUrl")] string? returnUrl,
+        UserService users,
+        CancellationToken cancellationToken)
+    {
+        var target = LocalReturnUrl(returnUrl);
+        if (!string.Equals(password, repeat, StringComparison.Ordinal))
+        {
+            return TypedResults.LocalRedirect(PasswordPageUrl(Errors.Mismatch, target));
+        }
+
+        var name = context.User.Identity?.Name ?? string.Empty;
+        var result = await users.ChangeOwnPasswordAsync(name, current, password, cancellationToken).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case PasswordChangeOutcome.Changed:
+                // A fresh cookie without the must-change claim; the user goes where they were going.
+                return await FinishAsync(context, new SignInResult(SignInOutcome.Success, result.User), Errors.Invalid, target).ConfigureAwait(false);
+            case PasswordChangeOutcome.LockedOut:
+                await context.SignOutAsync(SecurityServiceExtensions.CookieScheme).ConfigureAwait(false);
+                return TypedResults.LocalRedirect(SignInPageUrl(Errors.Locked, target));
+            default:
+                var error = result.Outcome switch
+                {
+                    PasswordChangeOutcome.TooShort => Errors.TooShort,
+                    PasswordChangeOutcome.SameAsCurrent => Errors.Same,
+                    _ => Errors.WrongCurrent,
+                };
+                return TypedResults.LocalRedirect(PasswordPageUrl(error, target));
+        }
+    }
+
     private static async Task SignOutAsync(HttpContext context)
     {
         await context.SignOutAsync(SecurityServiceExtensions.CookieScheme).ConfigureAwait(false);
@@ -122,15 +185,20 @@ public static class SignInApi
             return TypedResults.LocalRedirect(SignInPageUrl(result.Outcome == SignInOutcome.LockedOut ? Errors.Locked : failure, target));
         }
 
-        Claim[] claims =
+        List<Claim> claims =
         [
             new(ClaimTypes.Name, user.Name),
             new(ClaimTypes.Role, user.Role.ToString()),
             new(UserIdClaim, user.Id.ToString(CultureInfo.InvariantCulture)),
             new(DisplayNameClaim, user.DisplayName),
         ];
+        if (user.MustChangePassword)
+        {
+            claims.Add(new Claim(MustChangePasswordClaim, "true"));
+        }
+
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SecurityServiceExtensions.CookieScheme));
         await context.SignInAsync(SecurityServiceExtensions.CookieScheme, principal).ConfigureAwait(false);
-        return TypedResults.LocalRedirect(target);
+        return TypedResults.LocalRedirect(user.MustChangePassword ? PasswordPageUrl(null, target) : target);
     }
 }

@@ -23,6 +23,12 @@ public static class StationPolicies
     /// <summary>Admin only: API keys and users.</summary>
     public const string Admin = "Admin";
 
+    /// <summary>
+    /// Any signed-in person, also one who must still choose a new password (every other policy refuses them): their own
+    /// password page.
+    /// </summary>
+    public const string Account = "Account";
+
     /// <summary>The roles each policy admits.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<UserRole>> Roles { get; } = new Dictionary<string, IReadOnlyList<UserRole>>(StringComparer.Ordinal)
     {
@@ -31,5 +37,6 @@ public static class StationPolicies
         [Engineer] = [UserRole.Engineer, UserRole.Admin],
         [Reports] = [UserRole.Engineer, UserRole.Manager, UserRole.Admin],
         [Admin] = [UserRole.Admin],
+        [Account] = [UserRole.Operator, UserRole.Engineer, UserRole.Manager, UserRole.Admin],
     };
 }

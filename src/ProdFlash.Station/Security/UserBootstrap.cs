@@ -11,7 +11,8 @@ namespace ProdFlash.Station.Security;
 /// At start, makes sure someone can sign in and manage users. In demo mode it seeds one demo user per role (password
 /// <see cref="DemoPassword"/>, the operator's badge <see cref="DemoOperatorBadge"/>); outside demo mode it disables demo users
 /// left from an earlier demo run. Then, when no enabled Admin with a password exists, it gives user <c>admin</c> the password
-/// from <c>Security:InitialAdminPassword</c>, or a generated one it logs once.
+/// from <c>Security:InitialAdminPassword</c>, or a generated one it logs once; either is one-time: the first sign-in has to
+/// choose a new password (<see cref="User.MustChangePassword"/>).
 /// </summary>
 /// <remarks>Runs once in <see cref="StartAsync"/>; it must be registered after the service that migrates the store.</remarks>
 public sealed partial class UserBootstrap : IHostedService
@@ -61,7 +62,7 @@ public sealed partial class UserBootstrap : IHostedService
         {
             foreach (var (name, role) in DemoUsers)
             {
-                await _users.EnsureUserAsync(name, role, DemoPassword, isDemo: true, Actor, cancellationToken).ConfigureAwait(false);
+                await _users.EnsureUserAsync(name, role, DemoPassword, isDemo: true, Actor, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             await _users.SetBadgeAsync("operator", DemoOperatorBadge, Actor, cancellationToken).ConfigureAwait(false);
@@ -83,13 +84,13 @@ public sealed partial class UserBootstrap : IHostedService
 
         if (!string.IsNullOrEmpty(_security.InitialAdminPassword))
         {
-            await _users.EnsureUserAsync(SecurityOptions.BootstrapUser, UserRole.Admin, _security.InitialAdminPassword, isDemo: false, Actor, cancellationToken).ConfigureAwait(false);
+            await _users.EnsureUserAsync(SecurityOptions.BootstrapUser, UserRole.Admin, _security.InitialAdminPassword, isDemo: false, Actor, mustChangePassword: true, cancellationToken).ConfigureAwait(false);
             LogConfiguredAdmin(_logger, SecurityOptions.BootstrapUser);
             return;
         }
 
         var password = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(GeneratedPasswordBytes));
-        await _users.EnsureUserAsync(SecurityOptions.BootstrapUser, UserRole.Admin, password, isDemo: false, Actor, cancellationToken).ConfigureAwait(false);
+        await _users.EnsureUserAsync(SecurityOptions.BootstrapUser, UserRole.Admin, password, isDemo: false, Actor, mustChangePassword: true, cancellationToken).ConfigureAwait(false);
         LogGeneratedAdmin(_logger, SecurityOptions.BootstrapUser, password);
     }
 
@@ -105,6 +106,6 @@ public sealed partial class UserBootstrap : IHostedService
     [LoggerMessage(Level = LogLevel.Information, Message = "No Admin could sign in: user '{User}' now has the password from Security:InitialAdminPassword")]
     private static partial void LogConfiguredAdmin(ILogger logger, string user);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "FIRST ADMIN SIGN-IN: user '{User}', generated password {Password} — shown only now; sign in at /signin, then set a new password under Admin > Users.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "FIRST ADMIN SIGN-IN: user '{User}', generated password {Password} — shown only now; sign in at /signin, where the station asks for a new password at once.")]
     private static partial void LogGeneratedAdmin(ILogger logger, string user, string password);
 }

@@ -30,7 +30,10 @@ public sealed class UserRevalidation : RevalidatingServerAuthenticationStateProv
     /// <inheritdoc/>
     protected override TimeSpan RevalidationInterval => Interval;
 
-    /// <summary>True while the principal's user exists, is enabled and still has the role in the principal.</summary>
+    /// <summary>
+    /// True while the principal's user exists, is enabled, still has the role in the principal and was not given a one-time
+    /// password since signing in.
+    /// </summary>
     public async Task<bool> IsStillValidAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
@@ -41,9 +44,8 @@ public sealed class UserRevalidation : RevalidatingServerAuthenticationStateProv
 
         // API-key principals never reach a circuit; a cookie principal always has a name and one role.
         var name = principal.Identity.Name;
-        var role = principal.FindFirst(ClaimTypes.Role)?.Value;
         var user = name is null ? null : await _users.FindAsync(name, cancellationToken).ConfigureAwait(false);
-        return user is { Disabled: false } && string.Equals(user.Role.ToString(), role, StringComparison.Ordinal);
+        return SecurityServiceExtensions.StillValid(principal, user);
     }
 
     /// <inheritdoc/>

@@ -10,6 +10,31 @@ using ProdFlash.Data.Entities;
 
 namespace ProdFlash.Station.Security;
 
+/// <summary>How a password change ended.</summary>
+public enum PasswordChangeOutcome
+{
+    /// <summary>The new password is set.</summary>
+    Changed,
+
+    /// <summary>The current password was wrong (counted as a failed sign-in).</summary>
+    WrongCurrentPassword,
+
+    /// <summary>The user is locked after too many failures.</summary>
+    LockedOut,
+
+    /// <summary>The new password is shorter than <see cref="UserService.MinPasswordLength"/>.</summary>
+    TooShort,
+
+    /// <summary>The new password is the current one.</summary>
+    SameAsCurrent,
+}
+
+/// <summary>What <see cref="UserService.ChangeOwnPasswordAsync"/> found.</summary>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="LockedUntil">Until when the user is locked, for <see cref="PasswordChangeOutcome.LockedOut"/>.</param>
+/// <param name="User">The user after the change, for <see cref="PasswordChangeOutcome.Changed"/>.</param>
+public sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, DateTimeOffset? LockedUntil = null, UserInfo? User = null);
+
 /// <summary>A user as listed (no hashes).</summary>
 /// <param name="Id">Record id.</param>
 /// <param name="Name">Sign-in name.</param>
@@ -21,7 +46,8 @@ namespace ProdFlash.Station.Security;
 /// <param name="LockedUntil">Until when sign-in is refused after too many failures, if it is.</param>
 /// <param name="IsDemo">Whether the station seeded the user for demo mode.</param>
 /// <param name="CreatedAt">When the user was created.</param>
-public sealed record UserInfo(int Id, string Name, string DisplayName, UserRole Role, bool Disabled, bool HasPassword, bool HasBadge, DateTimeOffset? LockedUntil, bool IsDemo, DateTimeOffset CreatedAt);
+/// <param name="MustChangePassword">Whether the user has to choose a new password at the next sign-in.</param>
+public sealed record UserInfo(int Id, string Name, string DisplayName, UserRole Role, bool Disabled, bool HasPassword, bool HasBadge, DateTimeOffset? LockedUntil, bool IsDemo, DateTimeOffset CreatedAt, bool MustChangePassword = false);
 
 /// <summary>How a sign-in attempt ended.</summary>
 public enum SignInOutcome
@@ -148,6 +174,56 @@ public sealed class UserService
     {
         CheckPassword(password);
         return SetPasswordCoreAsync(name, password, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// A signed-in user replaces their own password: <paramref name="currentPassword"/> must be right (a wrong one counts as a
+    /// failed sign-in, so guessing through this form locks the user as the sign-in form does), and the new one must be at least
+    /// <see cref="MinPasswordLength"/> characters and differ from it. Success clears <see cref="User.MustChangePassword"/>.
+    /// </summary>
+    public async Task<PasswordChangeResult> ChangeOwnPasswordAsync(string name, string? currentPassword, string? newPassword, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var now = _time.GetUtcNow();
+        await using var context = _database.CreateContext();
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var user = await LoadAsync(context, name, cancellationToken).ConfigureAwait(false);
+        PasswordChangeResult result;
+        if (user.Disabled || user.PasswordHash is null)
+        {
+            result = new PasswordChangeResult(PasswordChangeOutcome.WrongCurrentPassword);
+        }
+        else if (user.LockedUntil is { } until && until > now)
+        {
+            result = new PasswordChangeResult(PasswordChangeOutcome.LockedOut, until);
+        }
+        else if (Hasher.VerifyHashedPassword(user, user.PasswordHash, currentPassword ?? string.Empty) == PasswordVerificationResult.Failed)
+        {
+            var failure = CountFailure(context, user, now, "password change: wrong current password");
+            result = failure.Outcome == SignInOutcome.LockedOut
+                ? new PasswordChangeResult(PasswordChangeOutcome.LockedOut, failure.LockedUntil)
+                : new PasswordChangeResult(PasswordChangeOutcome.WrongCurrentPassword);
+        }
+        else if (newPassword is null || newPassword.Length < MinPasswordLength)
+        {
+            result = new PasswordChangeResult(PasswordChangeOutcome.TooShort);
+        }
+        else if (string.Equals(newPassword, currentPassword, StringComparison.Ordinal))
+        {
+            result = new PasswordChangeResult(PasswordChangeOutcome.SameAsCurrent);
+        }
+        else
+        {
+            user.PasswordHash = Hasher.HashPassword(user, newPassword);
+            user.MustChangePassword = false;
+            user.FailedSignIns = 0;
+            Audit(context, user.Name, "user.password.change", user.Name, null);
+            result = new PasswordChangeResult(PasswordChangeOutcome.Changed, User: Info(user));
+        }
+
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Sets the user's badge code (only its hash is stored), or clears it when <paramref name="badge"/> is null or blank.</summary>
@@ -286,9 +362,10 @@ public sealed class UserService
 
     /// <summary>
     /// Makes sure <paramref name="name"/> exists as an enabled user with <paramref name="role"/> and <paramref name="password"/>
-    /// (no length rule: the password comes from configuration or the demo). Used by <see cref="UserBootstrap"/>.
+    /// (no length rule: the password comes from configuration or the demo). Used by <see cref="UserBootstrap"/>; with
+    /// <paramref name="mustChangePassword"/> the user has to choose a new password at the first sign-in.
     /// </summary>
-    internal async Task<UserInfo> EnsureUserAsync(string name, UserRole role, string password, bool isDemo, string actor, CancellationToken cancellationToken = default)
+    internal async Task<UserInfo> EnsureUserAsync(string name, UserRole role, string password, bool isDemo, string actor, bool mustChangePassword = false, CancellationToken cancellationToken = default)
     {
         await using var context = _database.CreateContext();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -311,6 +388,7 @@ public sealed class UserService
         user.FailedSignIns = 0;
         user.LockedUntil = null;
         user.PasswordHash = Hasher.HashPassword(user, password);
+        user.MustChangePassword = mustChangePassword;
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return Info(user);
@@ -353,6 +431,7 @@ public sealed class UserService
         if (password is not null)
         {
             user.PasswordHash = Hasher.HashPassword(user, password);
+            user.MustChangePassword = !SetsOwnPassword(actor, trimmed);
         }
 
         context.Users.Add(user);
@@ -370,7 +449,8 @@ public sealed class UserService
         user.PasswordHash = Hasher.HashPassword(user, password);
         user.FailedSignIns = 0;
         user.LockedUntil = null;
-        Audit(context, actor, "user.password.set", user.Name, null);
+        user.MustChangePassword = !SetsOwnPassword(actor, user.Name);
+        Audit(context, actor, "user.password.set", user.Name, user.MustChangePassword ? "must change at next sign-in" : null);
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return Info(user);
     }
@@ -433,8 +513,11 @@ public sealed class UserService
         }
     }
 
+    // An admin setting someone's password (or creating them with one) shares it; a user setting their own does not.
+    private static bool SetsOwnPassword(string actor, string userName) => string.Equals(actor, userName, StringComparison.Ordinal);
+
     // Audit actors are at most 64 characters; a typed name may be anything.
     private static string Actor(string name) => name.Length == 0 ? "(empty)" : name.Length > 64 ? name[..64] : name;
 
-    private static UserInfo Info(User u) => new(u.Id, u.Name, u.DisplayName, u.Role, u.Disabled, u.PasswordHash is not null, u.BadgeHash is not null, u.LockedUntil, u.IsDemo, u.CreatedAt);
+    private static UserInfo Info(User u) => new(u.Id, u.Name, u.DisplayName, u.Role, u.Disabled, u.PasswordHash is not null, u.BadgeHash is not null, u.LockedUntil, u.IsDemo, u.CreatedAt, u.MustChangePassword);
 }

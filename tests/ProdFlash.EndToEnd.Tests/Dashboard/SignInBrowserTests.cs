@@ -47,7 +47,7 @@ public sealed class SignInStation : IAsyncLifetime
 /// <summary>
 /// Sign-in in a real browser against the real demo host: by password and by badge (typed like a scanner, then Enter) to the
 /// page asked for, a wrong password's message, an operator refused the admin page, and an admin creating a user who then
-/// signs in. Screenshots go to artifacts/screenshots/.
+/// signs in, has to replace the password the admin set, and lands on the page asked for. Screenshots go to artifacts/screenshots/.
 /// </summary>
 public sealed partial class SignInBrowserTests(SignInStation fixture) : IClassFixture<SignInStation>
 {
@@ -158,10 +158,20 @@ public sealed partial class SignInBrowserTests(SignInStation fixture) : IClassFi
         await Screenshots.SaveAsync(admin, "admin-users-created");
         var user = await fixture.NewPageAsync();
         await StationSignIn.SignInAsync(user, "night-op", "night-shift-pw", "/");
+        await user.Locator("[data-testid=must-change]").WaitForAsync(); // the admin knows this password: choose one first
+        var forcedTo = new Uri(user.Url).PathAndQuery;
+        await Screenshots.SaveAsync(user, "account-password-must-change");
+        await user.FillAsync("#current", "night-shift-pw");
+        await user.FillAsync("#password", "my-own-night-pw");
+        await user.FillAsync("#repeat", "my-own-night-pw");
+        await user.ClickAsync("[data-testid=password-submit]");
+        await user.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account", StringComparison.Ordinal));
         await user.Locator("[data-testid=signed-in-user]").WaitForAsync();
 
         // Assert
         Assert.Equal("Created night-op (Operator).", (await created.InnerTextAsync()).Trim());
+        Assert.Equal("/account/password?ReturnUrl=%2F", forcedTo);
+        Assert.Equal("/", new Uri(user.Url).PathAndQuery);
         Assert.Equal("night-op", (await user.Locator("[data-testid=signed-in-user]").InnerTextAsync()).Trim());
         Assert.Equal(0, await user.Locator("a[href='/admin/users']").CountAsync());
     }

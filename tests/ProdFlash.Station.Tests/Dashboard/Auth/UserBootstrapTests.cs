@@ -20,7 +20,7 @@ public sealed partial class UserBootstrapTests
     private static readonly string[] DemoNames = ["operator", "engineer", "engineer2", "manager", "admin"];
 
     [Fact]
-    public async Task Start_ConfiguredPassword_AdminSignsInWithIt()
+    public async Task Start_ConfiguredPassword_AdminSignsInWithItAndMustChooseANewOneFirst()
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
@@ -29,14 +29,20 @@ public sealed partial class UserBootstrapTests
         // Act
         var client = SignInForms.Client(factory);
         var answer = await SignInForms.PasswordAsync(client, "admin", "configured-admin-pw", "/admin/users");
+        var refused = await client.GetAsync("/admin/users", ct);
+        var changed = await PasswordForms.ChangeAsync(client, "configured-admin-pw", "admins-own-pw", returnUrl: "/admin/users");
         var page = await client.GetAsync("/admin/users", ct);
 
         // Assert
-        Assert.Equal("/admin/users", answer.Headers.Location?.OriginalString);
+        Assert.Equal("/account/password?ReturnUrl=%2Fadmin%2Fusers", answer.Headers.Location?.OriginalString);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Equal("/account/password?ReturnUrl=%2Fadmin%2Fusers", refused.Headers.Location?.PathAndQueryOf());
+        Assert.Equal("/admin/users", changed.Headers.Location?.OriginalString);
         Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
         var admin = await factory.Services.GetRequiredService<UserService>().FindAsync("admin", ct);
         Assert.Equal(UserRole.Admin, admin!.Role);
         Assert.False(admin.IsDemo);
+        Assert.False(admin.MustChangePassword);
     }
 
     [Fact]
@@ -71,6 +77,7 @@ public sealed partial class UserBootstrapTests
         Assert.DoesNotContain(secondLog.Lines, l => l.Contains("FIRST ADMIN SIGN-IN", StringComparison.Ordinal) || l.Contains(password, StringComparison.Ordinal));
         Assert.Equal(SignInOutcome.Success, again.Outcome);
         Assert.Equal(UserRole.Admin, again.User!.Role);
+        Assert.True(again.User.MustChangePassword); // one-time: the first sign-in has to choose a new password
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class UserRevalidationTests(SignInHost host) : IClassFixture<SignI
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await host.Users.CreateAsync("circuit-op", UserRole.Operator, SignInHost.Password, "test", cancellationToken: ct);
+        await host.CreateUserAsync("circuit-op", UserRole.Operator);
         using var scope = host.Factory.Services.CreateScope();
         var revalidation = (UserRevalidation)scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>();
         var principal = Principal("circuit-op", UserRole.Operator);
