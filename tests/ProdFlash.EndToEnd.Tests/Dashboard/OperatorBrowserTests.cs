@@ -15,8 +15,10 @@ public sealed class OperatorBrowserTests
 
     // The demo station's fixture F2 (appsettings.json) has four slots: a good board, a board whose VCC sense is not
     // wired, a clone probe and a counterfeit chip. Four more good slots make it eight. One probe drives one slot, so
-    // F1's slots get other probes (and stay disabled: this test presses Start on F2 only); F2's first slot and the new
-    // ones have no WAIT faults, so every good slot is expected to pass.
+    // F1's slots get other probes (and stay disabled: this test presses Start on F2 only). An emulated probe's serial comes
+    // from its selector, so no two slots may name the same one (the station disables both, as for two real probes with one
+    // serial): the new slots differ by personality or by a WAIT fault too rare (one in a million) to fire, so every good
+    // slot is expected to pass.
     private static readonly Dictionary<string, string> EightSlotStation = new()
     {
         ["Station:AutoStartSeconds"] = "0",
@@ -31,7 +33,7 @@ public sealed class OperatorBrowserTests
         ["Station:Fixtures:1:Slots:0:Probe"] = "emulator://stm32f103c8?probe=v21j40",
         ["Station:Fixtures:1:Slots:4:Probe"] = "emulator://stm32f103c8?probe=v2j37",
         ["Station:Fixtures:1:Slots:5:Probe"] = "emulator://stm32f103c8?probe=v3j9",
-        ["Station:Fixtures:1:Slots:6:Probe"] = "emulator://stm32f103c8",
+        ["Station:Fixtures:1:Slots:6:Probe"] = "emulator://stm32f103c8?probe=v2j37&faults=flaky-wait:0.000001",
         ["Station:Fixtures:1:Slots:7:Probe"] = "emulator://stm32f103c8?probe=v21j40&faults=flaky-wait:0.000001",
     };
 
