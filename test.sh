@@ -61,5 +61,16 @@ else
 fi
 
 ((failed > 0)) && status=1
+# 5. Name every failed test with the start of its message, right above the summary, so the tail of a CI log says
+#    what failed without the TRX files (perl-base is part of every Debian system).
+if ((failed > 0)); then
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error)"[^>]*>(.*?)<\/UnitTestResult>/gs) {
+        my ($n, $b) = ($1, $2); my ($m) = $b =~ /<Message>(.*?)<\/Message>/s; $m //= ""; $m =~ s/\s+/ /g;
+        for ($n, $m) { s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&apos;/\x27/g; s/&amp;/&/g; }
+        print "FAILED $n\n    ", substr($m, 0, 600), "\n"; }' "$trx"
+  done
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -7,8 +7,8 @@ namespace ProdFlash.Programming.Engine;
 
 /// <summary>
 /// Chooses what to erase (issue 4 §5): the pages or sectors the image touches, or a mass erase when the catalog's
-/// typical times make it cheaper, honouring the recipe's strategy; units that already hold the image are skipped
-/// when the recipe asks for preverify.
+/// typical times make it cheaper (without typical times on both sides: the best figures known, typical else maximum),
+/// honouring the recipe's strategy; units that already hold the image are skipped when the recipe asks for preverify.
 /// </summary>
 public static class ErasePlanner
 {
@@ -52,14 +52,32 @@ public static class ErasePlanner
         // A mass erase also wipes units the image leaves alone, so it is never chosen when units were skipped as
         // matching or when write protection outside the image would make it fail (RM0008 §3.3.3: WRPRTERR).
         var massPossible = skipped.Count == 0 && writeProtectedUnits.Count == 0;
-        if (massPossible && massCost is { } mass && touchedCost is { } units && mass < units)
+        var everyUnit = touched.Count == part.Layout.UnitCount;
+        if (massPossible && massCost is { } mass && touchedCost is { } units)
         {
-            return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase is cheaper: " + Costs());
+            if (mass < units || (mass == units && everyUnit))
+            {
+                return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase is cheaper: " + Costs());
+            }
+        }
+        else if (massPossible && Estimate(timings.MassErase) is { } massEstimate && UnitsEstimate(timings, touched) is { } unitsEstimate)
+        {
+            // Without typical times on both sides, compare the best figures the catalog has: typical, else the
+            // maximum (an upper bound), the same figures the chip model charges. A unit size with no figure at all
+            // counts at the next larger size's figure (assumption: a smaller sector never erases slower than a larger
+            // one; DS8626 x32: 16 KiB 250 ms typical, 128 KiB 2 s maximum).
+            var estimates = string.Create(inv, $"{touched.Count} units ≤ {Show(unitsEstimate.Time)}{(unitsEstimate.Assumed ? " (a unit size without catalog time counted at the next larger size's)" : string.Empty)} vs mass erase {Show(massEstimate.Time)}, catalog {massEstimate.Basis}");
+            if (massEstimate.Time < unitsEstimate.Time || (massEstimate.Time == unitsEstimate.Time && everyUnit))
+            {
+                return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase is cheaper on the known figures: " + estimates);
+            }
+
+            return new ErasePlan(false, touched, skipped, touchedCost, massCost, "touched units are cheaper on the known figures: " + estimates);
         }
 
         // Every unit of the flash is touched: one mass erase does the same work in one command, so it is chosen even
         // where the catalog lacks the times to compare.
-        if (massPossible && (massCost is null || touchedCost is null) && touched.Count == part.Layout.UnitCount)
+        if (massPossible && (massCost is null || touchedCost is null) && everyUnit)
         {
             return new ErasePlan(true, [], [], touchedCost, massCost, "mass erase: the image touches every unit (" + Costs() + ")");
         }
@@ -94,6 +112,44 @@ public static class ErasePlanner
         }
 
         return total;
+    }
+
+    /// <summary>The typical time of <paramref name="range"/>, else its maximum, with which one it is; null when neither is known.</summary>
+    private static (TimeSpan Time, string Basis)? Estimate(TimingRange range) =>
+        range.Typical is { } typical ? (typical, "typical")
+        : range.Maximum is { } maximum ? (maximum, "maximum")
+        : null;
+
+    /// <summary>
+    /// The time to erase <paramref name="units"/> on the best figures known (<see cref="Estimate"/> per unit; a unit
+    /// size with none counts at the next larger listed size's), or null when some unit has no figure at all.
+    /// </summary>
+    private static (TimeSpan Time, bool Assumed)? UnitsEstimate(FlashTimings timings, IEnumerable<EraseUnit> units)
+    {
+        var total = TimeSpan.Zero;
+        var assumed = false;
+        foreach (var unit in units)
+        {
+            if (Estimate(timings.EraseTime(unit.Size)) is { } own)
+            {
+                total += own.Time;
+                continue;
+            }
+
+            var larger = timings.UnitErase
+                .Where(e => e.UnitSize > unit.Size && Estimate(e.Time) is not null)
+                .OrderBy(e => e.UnitSize)
+                .FirstOrDefault();
+            if (larger is null)
+            {
+                return null;
+            }
+
+            total += Estimate(larger.Time)!.Value.Time;
+            assumed = true;
+        }
+
+        return (total, assumed);
     }
 
     private static string Show(TimeSpan? time) =>

@@ -81,11 +81,14 @@ public sealed partial class SignInBrowserTests(SignInStation fixture) : IClassFi
 
         // Act: a scanner types the code into the focused field and ends with Enter.
         await page.Keyboard.TypeAsync(StationSignIn.DemoOperatorBadge);
+        var typed = await page.EvaluateAsync<int>("() => document.getElementById('badge').value.length");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/signin", StringComparison.Ordinal));
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await StationSignIn.WaitToLeaveSignInAsync(page, "the scanned badge");
         await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
 
         // Assert
+        Assert.Equal(StationSignIn.DemoOperatorBadge.Length, typed); // every key of the scan reached the focused field
         Assert.Equal("/?slot=3", new Uri(page.Url).PathAndQuery);
         Assert.Equal("operator", (await page.Locator("[data-testid=signed-in-user]").InnerTextAsync()).Trim());
     }

@@ -46,8 +46,20 @@ public static class StationSignIn
     {
         await page.ClickAsync(submit);
         await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await WaitToLeaveSignInAsync(page, who);
+    }
+
+    /// <summary>
+    /// Waits until the browser has left the sign-in page after a submission (by click or by Enter). When the station
+    /// answers with its error line, throws <see cref="InvalidOperationException"/> with it; when nothing happens within
+    /// the page limit, saves a screenshot and throws a <see cref="TimeoutException"/> naming the URL, the focused element
+    /// and the page's text, so a failure on a loaded machine says where the browser stood.
+    /// </summary>
+    public static async Task WaitToLeaveSignInAsync(IPage page, string who)
+    {
+        ArgumentNullException.ThrowIfNull(page);
         var deadline = DateTime.UtcNow + PageLimit;
-        while (new Uri(page.Url).AbsolutePath.EndsWith("/signin", StringComparison.Ordinal) || new Uri(page.Url).AbsolutePath.EndsWith("/signin/badge", StringComparison.Ordinal))
+        while (OnSignIn(page.Url))
         {
             var error = page.Locator("[data-testid=signin-error]");
             if (await error.CountAsync() > 0)
@@ -57,10 +69,22 @@ public static class StationSignIn
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The sign-in of {who} did not leave {page.Url} within {PageLimit.TotalSeconds} s.");
+                var shot = await Screenshots.SaveAsync(page, "signin-timeout-" + Guid.NewGuid().ToString("N")[..8]);
+                var focused = await page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.tagName + '#' + document.activeElement.id : '(none)'");
+                var text = await page.EvaluateAsync<string>("() => document.body ? document.body.innerText : ''");
+                throw new TimeoutException(
+                    $"The sign-in of {who} did not leave {page.Url} within {PageLimit.TotalSeconds} s; focus on {focused}; screenshot {shot}; page text: {text[..Math.Min(text.Length, 400)]}");
             }
 
             await Task.Delay(100);
         }
+
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
+    private static bool OnSignIn(string url)
+    {
+        var path = new Uri(url).AbsolutePath;
+        return path.EndsWith("/signin", StringComparison.Ordinal) || path.EndsWith("/signin/badge", StringComparison.Ordinal);
     }
 }

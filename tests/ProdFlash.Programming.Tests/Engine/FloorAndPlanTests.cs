@@ -92,17 +92,36 @@ public sealed class FloorAndPlanTests
     }
 
     [Fact]
-    public void Plan_EveryF407SectorWithUnknownTimes_MassErase()
+    public void Plan_EveryF407Sector_SectorsOnTheKnownFigures()
     {
-        // Arrange: the catalog has no typical F4 sector or mass erase time (stm32-targets.md §7).
+        // Arrange: no typical 64/128 KiB sector or mass erase time for the F405/407 (docs/device-catalog.md), so the
+        // planner compares the best figures known at x32: 4 × 250 ms typical + 64 KiB (counted at the 128 KiB figure)
+        // + 7 × 2 s maximum = 17 s against the 32 s mass-erase maximum.
         var f407 = DeviceCatalog.Default.FindPart("stm32f407vg")!;
 
         // Act
-        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units], new HashSet<int>(), []);
+        var plan = ErasePlanner.Plan(f407, EraseStrategy.Auto, [.. f407.Layout.Units], new HashSet<int>(), [], parallelismBytes: 4);
+
+        // Assert
+        Assert.False(plan.Mass, plan.Reason);
+        Assert.Equal(12, plan.Units.Count);
+        Assert.Null(plan.TouchedCost); // the floor still has no typical figure to use
+        Assert.Contains("touched units are cheaper on the known figures: 12 units ≤ 17000 ms", plan.Reason, StringComparison.Ordinal);
+        Assert.Contains("vs mass erase 32000 ms, catalog maximum", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_EveryF429Sector_MassEraseOnTheKnownFigures()
+    {
+        // Arrange: 2 MiB, 24 sectors; only the 128 KiB maximum (4 s, x8) and the 32 s mass-erase bound are known.
+        var f429 = DeviceCatalog.Default.FindPart("stm32f429zi")!;
+
+        // Act
+        var plan = ErasePlanner.Plan(f429, EraseStrategy.Auto, [.. f429.Layout.Units], new HashSet<int>(), [], parallelismBytes: 4);
 
         // Assert
         Assert.True(plan.Mass, plan.Reason);
-        Assert.Null(plan.MassCost);
+        Assert.StartsWith("mass erase is cheaper on the known figures: 24 units ≤ 96000 ms", plan.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
