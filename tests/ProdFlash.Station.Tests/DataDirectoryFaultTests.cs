@@ -76,6 +76,31 @@ public sealed class DataDirectoryFaultTests
         Assert.Equal(2, await context.SerialLedger.CountAsync(e => e.State == SerialState.Committed, ct));
     }
 
+    [Fact]
+    public async Task StartApi_StoreRefusesTheRun_503NamingTheDataDirectoryAndTheNextStartWorks()
+    {
+        // Arrange: a SQLite trigger makes the store refuse every new run, as a full disk would.
+        using var data = new TempDirectory();
+        var ct = TestContext.Current.CancellationToken;
+        using var factory = new StationAppFactory(StationAppFactory.DefaultSettings(data.Path));
+        using var client = await factory.CreateClientAsync(Data.Entities.UserRole.Operator, ct);
+        var database = factory.Services.GetRequiredService<StationDatabase>();
+        await ExecuteAsync(database, "CREATE TRIGGER full_disk BEFORE INSERT ON Runs BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;", ct);
+
+        // Act
+        using var refused = await client.PostAsync(new Uri("/api/fixtures/F1/start", UriKind.Relative), null, ct);
+        var problem = await refused.Content.ReadAsStringAsync(ct);
+        await ExecuteAsync(database, "DROP TRIGGER full_disk;", ct);
+        using var accepted = await client.PostAsync(new Uri("/api/fixtures/F1/start", UriKind.Relative), null, ct);
+
+        // Assert: the store's refusal is the station's (503), not a busy fixture (409), and names what to do.
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("Store unavailable", problem, StringComparison.Ordinal);
+        Assert.Contains("database or disk is full", problem, StringComparison.Ordinal);
+        Assert.Contains("Data:DataDirectory", problem, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
     private static async Task ExecuteAsync(StationDatabase database, string sql, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(database.ConnectionString);

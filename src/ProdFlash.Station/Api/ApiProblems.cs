@@ -18,6 +18,10 @@ public static class ApiProblems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    /// <summary>503 "Store unavailable": the station could not record what was asked (full or read-only data directory).</summary>
+    public static ProblemHttpResult StoreUnavailable(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Store unavailable");
+
     /// <summary>409 with <paramref name="title"/> and <paramref name="detail"/>.</summary>
     public static ProblemHttpResult Conflict(string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: title);

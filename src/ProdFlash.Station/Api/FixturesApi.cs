@@ -80,6 +80,10 @@ public static class FixturesApi
             var run = await coordinator.StartAsync(user.Identity!.Name!, string.IsNullOrWhiteSpace(request?.LotCode) ? null : request.LotCode.Trim(), cancellationToken).ConfigureAwait(false);
             return TypedResults.Accepted($"/api/runs/{run.RunId}", new StartedRunDto(run.RunId, fixture));
         }
+        catch (RunNotRecordedException e)
+        {
+            return ApiProblems.StoreUnavailable(e.Message);
+        }
         catch (FixtureBusyException e)
         {
             return ApiProblems.Conflict("Fixture busy", e.Message);

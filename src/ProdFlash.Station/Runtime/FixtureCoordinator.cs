@@ -8,7 +8,13 @@ namespace ProdFlash.Station.Runtime;
 public sealed record StartedRun(long RunId, Task<IReadOnlyList<SlotAttemptResult>> Completion);
 
 /// <summary>A Start (or a recipe change) was refused: the fixture is already running, it has no enabled slot, or its recipe cannot run.</summary>
-public sealed class FixtureBusyException(string message) : InvalidOperationException(message);
+public class FixtureBusyException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// A Start refused because the store could not record the run (a full or read-only data directory): the fixture is
+/// free, the station is not; the message names the folder and what to do.
+/// </summary>
+public sealed class RunNotRecordedException(string message) : FixtureBusyException(message);
 
 /// <summary>
 /// Turns a Start press into a Run of parallel attempts on the fixture's enabled slots, and Abort into cancellation of
@@ -141,7 +147,7 @@ public sealed class FixtureCoordinator
             catch (Exception ex) when (IsStoreFailure(ex))
             {
                 // A full or read-only disk: refuse this Start with the cause; the station keeps serving.
-                throw new FixtureBusyException($"Fixture {Name} cannot start: the store refused to record the run ({ex.GetBaseException().Message}). Its folder {_storeFolder} ({StationDatabaseOptions.SectionName}:DataDirectory) is full or not writable: free space there or make it writable, then press Start again.");
+                throw new RunNotRecordedException($"Fixture {Name} cannot start: the store refused to record the run ({ex.GetBaseException().Message}). Its folder {_storeFolder} ({StationDatabaseOptions.SectionName}:DataDirectory) is full or not writable: free space there or make it writable, then press Start again.");
             }
 
             _status.UpdateFixture(Name, f => f with { RunId = runId });
