@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using ProdFlash.Data;
@@ -8,10 +8,9 @@ using ProdFlash.Testing;
 namespace ProdFlash.Station.Tests;
 
 /// <summary>The host as a child process, killed with SIGKILL at random moments while it programs, restarted each time.</summary>
-public sealed class CrashConsistencyTests
+public sealed partial class CrashConsistencyTests
 {
     private const int Kills = 20;
-    private const string StartedLine = "Application started";
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -26,7 +25,7 @@ public sealed class CrashConsistencyTests
         for (var i = 0; i < Kills; i++)
         {
             using var host = StartHost(data.Path, autoStartSeconds: "0.01");
-            await host.WaitForStartedAsync(ct);
+            await host.WaitForAsync(StartedLine(), ct);
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 800)), ct);
             host.Kill();
         }
@@ -34,7 +33,7 @@ public sealed class CrashConsistencyTests
         // A last start recovers what the last kill cut off; nothing new starts.
         using (var last = StartHost(data.Path, autoStartSeconds: "0"))
         {
-            await last.WaitForStartedAsync(ct);
+            await last.WaitForAsync(StartedLine(), ct);
             last.Kill();
         }
 
@@ -61,91 +60,14 @@ public sealed class CrashConsistencyTests
         Assert.Equal(ledger.Count(e => e.State == SerialState.Committed), passed.Count);
     }
 
-    private static ChildHost StartHost(string dataDirectory, string autoStartSeconds)
+    private static StationChild StartHost(string dataDirectory, string autoStartSeconds)
     {
-        var station = Path.Combine(AppContext.BaseDirectory, "ProdFlash.Station.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dataDirectory };
-        start.ArgumentList.Add(station);
         var settings = StationAppFactory.DefaultSettings(dataDirectory, slots: 4);
         settings["Urls"] = "http://127.0.0.1:0";
         settings["Station:AutoStartSeconds"] = autoStartSeconds;
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        return new ChildHost(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
+        return StationChild.Start(dataDirectory, settings, StartLimit);
     }
 
-    private sealed class ChildHost : IDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-        private readonly Lock _gate = new();
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public ChildHost(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Receive(e.Data);
-            _process.ErrorDataReceived += (_, e) => Receive(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public async Task WaitForStartedAsync(CancellationToken cancellationToken)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(StartLimit);
-            try
-            {
-                await _started.Task.WaitAsync(limit.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                string output;
-                lock (_gate)
-                {
-                    output = string.Join('\n', _lines);
-                }
-
-                Assert.Fail($"The station did not print '{StartedLine}' within {StartLimit.TotalSeconds} s; its output:\n{output}");
-            }
-        }
-
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true); // SIGKILL on Linux
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                Kill();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Receive(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _lines.Add(line);
-            }
-
-            if (line.Contains(StartedLine, StringComparison.Ordinal))
-            {
-                _started.TrySetResult();
-            }
-        }
-    }
+    [GeneratedRegex("Application started")]
+    private static partial Regex StartedLine();
 }

@@ -31,7 +31,7 @@ public sealed partial class FullDiskTests
             settings["Urls"] = "http://127.0.0.1:0";
             settings["Station:AutoStartSeconds"] = "0.2";
             settings["Station:ImageLibraryFolder"] = temp.File("library");
-            using var host = StationChild.Start(temp.Path, settings);
+            using var host = StationChild.Start(temp.Path, settings, Limit);
             var address = await host.WaitForAsync(ListeningLine(), ct);
             var key = await host.WaitForAsync(AdminKeyLine(), ct);
             using var client = new HttpClient { BaseAddress = new Uri(address) };
@@ -84,7 +84,7 @@ public sealed partial class FullDiskTests
         settings["Urls"] = "http://127.0.0.1:0";
         settings["Station:AutoStartSeconds"] = "0.2";
         settings["Station:ImageLibraryFolder"] = temp.File("library");
-        using (var first = StationChild.Start(temp.Path, settings))
+        using (var first = StationChild.Start(temp.Path, settings, Limit))
         {
             await first.WaitForAsync(PassedLine(), ct);
             first.Kill();
@@ -99,7 +99,7 @@ public sealed partial class FullDiskTests
             settings["Data:DataDirectory"] = readOnly;
 
             // Act
-            using var second = StationChild.Start(temp.Path, settings);
+            using var second = StationChild.Start(temp.Path, settings, Limit);
             var error = await second.WaitForAsync(DidNotStartLine(), ct);
             var exit = await second.WaitForExitAsync(ct);
 
@@ -224,105 +224,4 @@ public sealed partial class FullDiskTests
 
     [GeneratedRegex(@"ended Passed")]
     private static partial Regex PassedLine();
-
-    /// <summary>The built station host as a child process; its output is kept for waits and failure messages.</summary>
-    private sealed class StationChild : IDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-        private readonly Lock _gate = new();
-
-        private StationChild(Process process)
-        {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Receive(e.Data);
-            _process.ErrorDataReceived += (_, e) => Receive(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public string Output
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return string.Join('\n', _lines);
-                }
-            }
-        }
-
-        public static StationChild Start(string workingDirectory, Dictionary<string, string?> settings)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ProdFlash.Station.dll"));
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            }
-
-            start.Environment["Logging__LogLevel__Default"] = "Information";
-            start.Environment["Logging__Console__FormatterName"] = "simple";
-            return new StationChild(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"));
-        }
-
-        public async Task<string> WaitForAsync(Regex pattern, CancellationToken ct)
-        {
-            var deadline = DateTime.UtcNow + Limit;
-            while (DateTime.UtcNow < deadline)
-            {
-                lock (_gate)
-                {
-                    foreach (var line in _lines)
-                    {
-                        if (pattern.Match(line) is { Success: true } match)
-                        {
-                            return match.Groups.Count > 1 ? match.Groups[1].Value : match.Value;
-                        }
-                    }
-                }
-
-                await Task.Delay(50, ct);
-            }
-
-            Assert.Fail($"No output line matched /{pattern}/ within {Limit.TotalSeconds} s; the output:\n{Output}");
-            return string.Empty;
-        }
-
-        public async Task<int> WaitForExitAsync(CancellationToken ct)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(Limit);
-            await _process.WaitForExitAsync(limit.Token);
-            return _process.ExitCode;
-        }
-
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            _process.Dispose();
-        }
-
-        private void Receive(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _lines.Add(line);
-            }
-        }
-    }
 }
