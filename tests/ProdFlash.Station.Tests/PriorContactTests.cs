@@ -66,6 +66,8 @@ public sealed class PriorContactTests
         var last = await context.Attempts.SingleAsync(a => a.Id == scanned.AttemptId, ct);
         Assert.Equal(AttemptState.Failed, last.State);
         Assert.Equal(AttemptPhase.Connect, last.FailedPhase);
+        var connect = Assert.Single(PhaseLog.Deserialize(last.Phases!), p => p.Phase == AttemptPhase.Connect);
+        Assert.Contains("level 2", connect.Measurements![SlotRunner.SummaryMeasurement], StringComparison.OrdinalIgnoreCase); // the operator's words, kept with the record
         var status = factory.Services.GetRequiredService<StatusStore>().Current.Fixtures[0].Slots[0];
         Assert.Equal(FailureCode.ReadoutProtectedPermanently, status.LastResult!.Code);
     }

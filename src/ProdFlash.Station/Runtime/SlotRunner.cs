@@ -179,7 +179,7 @@ internal sealed partial class SlotRunner
         State = AttemptState.Failed,
         FailureCode = diagnosis.Code,
         FailedPhase = diagnosis.Phase,
-        Phases = [new PhaseRecord(diagnosis.Phase, 0, new Dictionary<string, string> { ["summary"] = diagnosis.Summary })],
+        Phases = [new PhaseRecord(diagnosis.Phase, 0, new Dictionary<string, string> { [SummaryMeasurement] = diagnosis.Summary })],
     };
 
     private static DataOutcome Map(AttemptResult result) => new()
@@ -196,12 +196,39 @@ internal sealed partial class SlotRunner
         DevicePart = result.Part?.PartNumber.ToUpperInvariant(),
         Genuineness = result.Identity?.VerdictText,
         TargetVolts = MeasuredVolts(result),
-        Phases = [.. result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds, Measurements(result, p.Phase)))],
+        Phases = PhaseRecords(result),
         ModeledSeconds = result.Modeled.TotalSeconds,
         FloorSeconds = result.Floor?.Total?.TotalSeconds,
         OptionBytesBefore = RegisterText(result.OptionBytesBefore),
         OptionBytesAfter = RegisterText(result.OptionBytesAfter),
     };
+
+    /// <summary>
+    /// The failed phase's measurement that keeps the diagnosis summary (what was measured, what was expected, what to
+    /// do first), so the unit page shows a later reader the same words the operator saw.
+    /// </summary>
+    internal const string SummaryMeasurement = "summary";
+
+    /// <summary>The phases as recorded: each with its time and measurements; the failed one also with the diagnosis summary.</summary>
+    private static List<PhaseRecord> PhaseRecords(AttemptResult result)
+    {
+        var records = result.Phases.Select(p => new PhaseRecord(p.Phase, p.Modeled.TotalSeconds, Measurements(result, p.Phase))).ToList();
+        if (result.Outcome == EngineOutcome.Passed || result.Diagnosis is not { } diagnosis)
+        {
+            return records;
+        }
+
+        var index = records.FindLastIndex(r => r.Phase == diagnosis.Phase);
+        if (index < 0)
+        {
+            records.Add(new PhaseRecord(diagnosis.Phase, 0, new Dictionary<string, string> { [SummaryMeasurement] = diagnosis.Summary }));
+            return records;
+        }
+
+        var measured = new Dictionary<string, string>(records[index].Measurements ?? new Dictionary<string, string>()) { [SummaryMeasurement] = diagnosis.Summary };
+        records[index] = records[index] with { Measurements = measured };
+        return records;
+    }
 
     /// <summary>The Probe phase's measurement that lists the anomalies the recipe allowed (e.g. <c>ProbeSuspectClone</c>).</summary>
     internal const string WarningMeasurement = "warning";

@@ -17,6 +17,15 @@ namespace ProdFlash.Station.Components.Manager;
 public sealed record AttemptDetails(long Id, IReadOnlyList<PhaseRecord> Phases, AttemptPhase? FailedPhase, string? OptionBytesBefore, string? OptionBytesAfter,
     double? FloorSeconds, string? LotCode)
 {
+    /// <summary>The measurement key under which the failed phase keeps the diagnosis summary.</summary>
+    public const string SummaryKey = "summary";
+
+    /// <summary>The diagnosis summary the failed phase recorded (measured evidence and first remedy), or null.</summary>
+    public string? FailureSummary =>
+        FailedPhase is { } failed && Phases.LastOrDefault(p => p.Phase == failed)?.Measurements is { } measured && measured.TryGetValue(SummaryKey, out var summary)
+            ? summary
+            : null;
+
     /// <summary>The details of the attempts <paramref name="ids"/> (the unit page's attempts: a handful), by key.</summary>
     public static async Task<IReadOnlyDictionary<long, AttemptDetails>> LoadAsync(StationDatabase database, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {

@@ -104,7 +104,9 @@ internal sealed class ManagerSeed : IAsyncDisposable
             Phases =
             [
                 new PhaseRecord(AttemptPhase.Probe, 0.012, new Dictionary<string, string> { ["fw"] = "V2J37S7" }),
-                new PhaseRecord(AttemptPhase.Power, 0.004, new Dictionary<string, string> { ["vtarget"] = "3.29" }),
+                new PhaseRecord(AttemptPhase.Power, 0.004, code is null
+                    ? new Dictionary<string, string> { ["vtarget"] = "3.29" }
+                    : new Dictionary<string, string> { ["vtarget"] = "3.29", ["summary"] = $"{code}: what the engine measured and what to do first." }),
             ],
             OptionBytesBefore = uid is null ? null : "OBR=0x03FFFFFC WRPR=0xFFFFFFFF",
             OptionBytesAfter = uid is null ? null : "OBR=0x03FFFFFC WRPR=0xFFFFFFFE",

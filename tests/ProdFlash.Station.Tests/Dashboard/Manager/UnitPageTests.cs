@@ -31,6 +31,8 @@ public sealed class UnitPageTests : IAsyncLifetime
         var alert = cards[0].QuerySelector("[data-testid=unit-failure]")!;
         Assert.Contains(failure.Title, alert.TextContent, StringComparison.Ordinal);
         Assert.Contains("in Power", alert.TextContent, StringComparison.Ordinal);
+        Assert.Equal("VerifyMismatch: what the engine measured and what to do first.", alert.QuerySelector("[data-testid=unit-failure-summary]")!.TextContent.Trim());
+        Assert.DoesNotContain("summary =", cards[0].QuerySelector("[data-testid=unit-phases]")!.TextContent, StringComparison.Ordinal); // shown once, in the alert
         Assert.Equal(failure.Remedies.Select(r => r.Text), alert.QuerySelectorAll("[data-testid=unit-remedies] li").Select(li => li.TextContent.Trim()));
         Assert.Null(cards[1].QuerySelector("[data-testid=unit-failure]"));
         Assert.Equal("SN-000002", cards[1].QuerySelector("[data-testid=unit-serial]")!.TextContent.Trim());
