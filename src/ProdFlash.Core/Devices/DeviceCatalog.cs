@@ -475,10 +475,18 @@ public sealed partial class DeviceCatalog
 
     private static TimingRange ReadRange(JsonEntry entry, bool finish = false)
     {
-        var range = new TimingRange(entry.OptionalDuration("typical"), entry.OptionalDuration("maximum"), entry.String("source"));
+        var range = new TimingRange(entry.OptionalDuration("typical"), entry.OptionalDuration("maximum"), entry.String("source"))
+        {
+            Minimum = entry.OptionalDuration("minimum"),
+        };
         if (range.Typical > range.Maximum)
         {
             throw entry.Error("typical", $"typical {range.Typical} is above maximum {range.Maximum}.");
+        }
+
+        if (range.Minimum > (range.Typical ?? range.Maximum))
+        {
+            throw entry.Error("minimum", $"minimum {range.Minimum} is above typical/maximum {range.Typical ?? range.Maximum}.");
         }
 
         if (finish)

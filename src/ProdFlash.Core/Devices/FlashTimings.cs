@@ -1,13 +1,22 @@
 namespace ProdFlash.Core.Devices;
 
-/// <summary>A datasheet time: typical and maximum, either of which may be unknown (null), with its source.</summary>
-/// <param name="Typical">Typical value, or null where no public source gives it.</param>
+/// <summary>A datasheet time: typical and maximum (and the minimum where the datasheet gives one), any of which may be unknown (null), with its source.</summary>
+/// <param name="Typical">Typical value, or null where no public source gives it (DS5319 gives none for the F1 erase times).</param>
 /// <param name="Maximum">Maximum value, or null where no public source gives it.</param>
 /// <param name="Source">Where the values come from, or why they are unknown.</param>
 public sealed record TimingRange(TimeSpan? Typical, TimeSpan? Maximum, string Source)
 {
+    /// <summary>Minimum value, where the datasheet gives one (DS5319: F1 page and mass erase 20 ms); null otherwise.</summary>
+    public TimeSpan? Minimum { get; init; }
+
     /// <summary>Whether at least one value is known.</summary>
-    public bool IsKnown => Typical.HasValue || Maximum.HasValue;
+    public bool IsKnown => Typical.HasValue || Maximum.HasValue || Minimum.HasValue;
+
+    /// <summary>
+    /// The value a physical floor (DESIGN §7) takes: the typical, else the datasheet minimum (a time no chip beats);
+    /// null when neither is given.
+    /// </summary>
+    public TimeSpan? Floor => Typical ?? Minimum;
 
     /// <summary>A range with neither value known.</summary>
     public static TimingRange Unknown(string why) => new(null, null, why);

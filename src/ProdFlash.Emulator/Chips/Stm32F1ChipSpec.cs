@@ -127,7 +127,10 @@ public sealed record Stm32F1ChipSpec
     /// <summary>Number of DWT comparators (DWT_CTRL NUMCOMP).</summary>
     public required int DwtComparators { get; init; }
 
-    /// <summary>Typical flash timings: what the model charges.</summary>
+    /// <summary>
+    /// The flash timings the model charges: the catalog's typical, else its maximum (DS5319 Table 28 gives the F1 page
+    /// and mass erase only as 20–40 ms, no typical).
+    /// </summary>
     public required FlashOperationTimes TypicalTimings { get; init; }
 
     /// <summary>Maximum flash timings from the datasheet (for drivers' timeouts).</summary>

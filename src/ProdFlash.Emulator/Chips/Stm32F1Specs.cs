@@ -173,7 +173,7 @@ public static class Stm32F1Specs
             FpbCodeComparators = 6, // J-Link log of a genuine F103: "FPUnit: 6 code (BP) slots and 2 literal slots"
             FpbLiteralComparators = 2,
             DwtComparators = 4, // Cortex-M3 TRM: the DWT has 4 comparators
-            TypicalTimings = Times(part, line.Timings, pageTimes, pageSize, range => range.Typical),
+            TypicalTimings = Times(part, line.Timings, pageTimes, pageSize, range => range.Typical ?? range.Maximum), // DS5319 gives no typical erase time
             MaximumTimings = Times(part, line.Timings, pageTimes, pageSize, range => range.Maximum),
             NominalVoltage = 3.3, // DS5319: VDD 2.0-3.6 V; 3.3 V is the usual board supply
             Bank2Offset = bank2 is { } b ? (int)(b.Address - family.FlashBase) : null,

@@ -7,7 +7,8 @@ namespace ProdFlash.Programming.Engine;
 
 /// <summary>
 /// Chooses what to erase (issue 4 §5): the pages or sectors the image touches, or a mass erase when the catalog's
-/// typical times make it cheaper (without typical times on both sides: the best figures known, typical else maximum),
+/// typical times (else its minimum times, DS5319's F1 erase) make it cheaper (without either on both sides: the best
+/// figures known, typical else maximum),
 /// honouring the recipe's strategy; units that already hold the image are skipped when the recipe asks for preverify.
 /// </summary>
 public static class ErasePlanner
@@ -32,7 +33,7 @@ public static class ErasePlanner
         var touched = needed.Where(u => !matching.Contains(u.Index)).ToList();
         var timings = part.Timings.At(parallelismBytes);
         var touchedCost = UnitsCost(timings, touched);
-        var massCost = timings.MassErase.Typical;
+        var massCost = timings.MassErase.Floor;
         var inv = CultureInfo.InvariantCulture;
         string Costs() => string.Create(inv, $"{touched.Count} units {Show(touchedCost)} vs mass erase {Show(massCost)}");
 
@@ -88,14 +89,14 @@ public static class ErasePlanner
         return new ErasePlan(false, touched, skipped, touchedCost, massCost, why);
     }
 
-    /// <summary>The catalog typical time to erase <paramref name="units"/>, or null when one unit's time is unknown.</summary>
+    /// <summary>The catalog floor time (typical, else the datasheet minimum) to erase <paramref name="units"/>, or null when one unit's time is unknown.</summary>
     public static TimeSpan? UnitsCost(DevicePart part, IEnumerable<EraseUnit> units)
     {
         ArgumentNullException.ThrowIfNull(part);
         return UnitsCost(part.Timings, units);
     }
 
-    /// <summary>The typical time of <paramref name="timings"/> to erase <paramref name="units"/>, or null when one unit's time is unknown.</summary>
+    /// <summary>The floor time (typical, else minimum) of <paramref name="timings"/> to erase <paramref name="units"/>, or null when one unit's time is unknown.</summary>
     public static TimeSpan? UnitsCost(FlashTimings timings, IEnumerable<EraseUnit> units)
     {
         ArgumentNullException.ThrowIfNull(timings);
@@ -103,7 +104,7 @@ public static class ErasePlanner
         var total = TimeSpan.Zero;
         foreach (var unit in units)
         {
-            if (timings.EraseTime(unit.Size).Typical is not { } time)
+            if (timings.EraseTime(unit.Size).Floor is not { } time)
             {
                 return null;
             }

@@ -5,8 +5,9 @@ using ProdFlash.Core.Devices;
 namespace ProdFlash.Programming.Engine;
 
 /// <summary>
-/// The physical floor of DESIGN §7: the catalog typical times of the erase and program operations the image needs,
-/// plus moving the image over SWD once at the connect frequency.
+/// The physical floor of DESIGN §7: the catalog typical times of the erase and program operations the image needs
+/// (the datasheet minimum where it gives no typical, as DS5319 for the F1 erase), plus moving the image over SWD once
+/// at the connect frequency.
 /// </summary>
 public static class FloorCalculator
 {
@@ -41,7 +42,7 @@ public static class FloorCalculator
         var words = (bytes + 3) / 4;
         var transfer = TimeSpan.FromSeconds((double)words * SwdClocksPerWord / (Math.Max(swdKHz, 1) * 1000.0));
         var timings = part.Timings.At(unitBytes); // the driver's parallelism column (F4 PSIZE), where the catalog has one
-        var programTypical = timings.Program.Typical;
+        var programTypical = timings.Program.Floor;
         TimeSpan? program = programTypical is { } p ? p * units : null;
         TimeSpan? erase = plan.Mass
             ? plan.MassCost
@@ -49,7 +50,7 @@ public static class FloorCalculator
             : plan.TouchedCost is { } t && plan.MassCost is { } m && plan.SkippedUnits.Count == 0 ? (t < m ? t : m) : plan.TouchedCost;
         var inv = CultureInfo.InvariantCulture;
         var note = program is null || erase is null
-            ? $"unknown: the catalog has no typical {(program is null ? "program" : "erase")} time for {part.Line.Name} ({(program is null ? timings.Program.Source : timings.MassErase.Source)})"
+            ? $"unknown: the catalog has no typical (or minimum) {(program is null ? "program" : "erase")} time for {part.Line.Name} ({(program is null ? timings.Program.Source : timings.MassErase.Source)})"
             : string.Create(inv, $"{units} × {programTypical!.Value.TotalMicroseconds:0.#} µs program + {erase.Value.TotalMilliseconds:0.#} ms erase + {bytes} bytes over SWD at {swdKHz} kHz ({transfer.TotalMilliseconds:0.#} ms)");
         return new PhysicalFloor(erase, program, transfer, note);
     }

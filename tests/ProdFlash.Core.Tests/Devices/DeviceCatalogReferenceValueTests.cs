@@ -126,14 +126,19 @@ public class DeviceCatalogReferenceValueTests
     [Fact]
     public void F1_Timings_MatchDs5319()
     {
-        // DS5319 Table 28: t_prog 16-bit typ 52.5 µs, max 70 µs; page (1 KB) erase 20–40 ms; mass erase 20–40 ms.
+        // DS5319 Table 28: t_prog 16-bit min 40, typ 52.5, max 70 µs; page (1 KB) erase min 20, max 40 ms, no typical;
+        // mass erase the same.
         var timings = Part("stm32f103c8").Line.Timings;
 
         Assert.Equal(TimeSpan.FromMicroseconds(52.5), timings.Program.Typical);
         Assert.Equal(TimeSpan.FromMicroseconds(70), timings.Program.Maximum);
-        Assert.Equal(TimeSpan.FromMilliseconds(20), timings.EraseTime(1024).Typical);
+        Assert.Equal(TimeSpan.FromMicroseconds(40), timings.Program.Minimum);
+        Assert.Null(timings.EraseTime(1024).Typical);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), timings.EraseTime(1024).Minimum);
         Assert.Equal(TimeSpan.FromMilliseconds(40), timings.EraseTime(1024).Maximum);
-        Assert.Equal(TimeSpan.FromMilliseconds(20), timings.MassErase.Typical);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), timings.EraseTime(1024).Floor); // the floor takes the minimum where no typical is given
+        Assert.Null(timings.MassErase.Typical);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), timings.MassErase.Minimum);
         Assert.Equal(TimeSpan.FromMilliseconds(40), timings.MassErase.Maximum);
         Assert.Equal(2, Family("f1").ProgrammingUnit.Bytes);
     }

@@ -9,7 +9,7 @@ namespace ProdFlash.Emulator.Tests.Chips;
 public sealed class Stm32F1FlashControllerTests
 {
     private static readonly TimeSpan ProgramTime = TimeSpan.FromTicks(525); // DS5319 t_prog typ 52.5 µs
-    private static readonly TimeSpan EraseTime = TimeSpan.FromMilliseconds(20); // DS5319 t_ERASE / t_ME typ 20 ms
+    private static readonly TimeSpan EraseTime = TimeSpan.FromMilliseconds(40); // DS5319 t_ERASE / t_ME 20–40 ms, no typical: the model charges the maximum
 
     private readonly ManualModeledClock _clock = new();
 

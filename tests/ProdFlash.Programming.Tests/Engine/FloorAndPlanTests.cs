@@ -4,7 +4,7 @@ using ProdFlash.Programming.Engine;
 
 namespace ProdFlash.Programming.Tests.Engine;
 
-/// <summary>Erase plans and the physical floor from the catalog's DS5319 times (F103: 52.5 µs per half-word, 20 ms per 1 KiB page and per mass erase).</summary>
+/// <summary>Erase plans and the physical floor from the catalog's DS5319 times (F103: 52.5 µs typical per half-word; 1 KiB page and mass erase 20–40 ms, no typical: the floor takes the 20 ms minimum).</summary>
 public sealed class FloorAndPlanTests
 {
     private static readonly DevicePart s_f103c8 = DeviceCatalog.Default.FindPart("stm32f103c8")!;
