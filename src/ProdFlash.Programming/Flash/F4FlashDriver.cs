@@ -117,7 +117,7 @@ internal sealed class F4FlashDriver : FlashDriverBase
         var programBound = Bound(Timings.Program, ProgramFallback);
         await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, Mask(Cr, "PG") | PsizeBits, cancellationToken).ConfigureAwait(false);
-        if (PlanLoader() is { } layout)
+        if (PlanLoader(padded.Length) is { } layout)
         {
             // The CPU programs from an SRAM ring the host keeps full; errors map as in the direct path below.
             await ProgramWithLoaderAsync(

@@ -15,12 +15,19 @@ internal abstract partial class FlashDriverBase
     private const uint XpsrThumb = 0x0100_0000;
 
     /// <summary>
-    /// The loader's layout for this attempt, or null when programming goes directly: no core control, loader off, the
-    /// naive strategy, a programming unit the loader does not store (F0/F1 half-words, F4 x8/x16), or too little SRAM.
+    /// Below this many bytes the loader's set-up (code, eleven register writes, run, state polls) costs more round trips
+    /// than the direct path's one block write and status check (a serial record, a last page).
     /// </summary>
-    protected RamLoaderLayout? PlanLoader()
+    public const int LoaderMinimumBytes = 1024;
+
+    /// <summary>
+    /// The loader's layout for programming <paramref name="length"/> bytes, or null when programming goes directly: no
+    /// core control, loader off, the naive strategy, fewer than <see cref="LoaderMinimumBytes"/>, a programming unit the
+    /// loader does not store (F0/F1 half-words, F4 x8/x16), or too little SRAM.
+    /// </summary>
+    protected RamLoaderLayout? PlanLoader(int length)
     {
-        if (Options.Core is null || Options.Strategy != ProgramStrategy.Fast || Options.Loader != RamLoaderMode.Auto)
+        if (Options.Core is null || Options.Strategy != ProgramStrategy.Fast || Options.Loader != RamLoaderMode.Auto || length < LoaderMinimumBytes)
         {
             return null;
         }

@@ -57,7 +57,7 @@ public sealed record FlashDriverOptions
 
     /// <summary>
     /// Whether programming may run a loader on the target's CPU (default <see cref="RamLoaderMode.Off"/> until the
-    /// emulator's core executes code, which every end-to-end test needs).
+    /// emulator's core runs it at the flash's pace, which every end-to-end test and the bench rely on).
     /// </summary>
     public RamLoaderMode Loader { get; init; } = RamLoaderMode.Off;
 

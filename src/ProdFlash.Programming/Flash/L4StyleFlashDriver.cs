@@ -94,7 +94,7 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         var programBound = Bound(Timings.Program, ProgramFallback);
         await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, Mask(Cr, "PG"), cancellationToken).ConfigureAwait(false);
-        if (PlanLoader() is { } layout)
+        if (PlanLoader(padded.Length) is { } layout)
         {
             // The CPU programs from an SRAM ring the host keeps full; errors map as in the direct path below.
             await ProgramWithLoaderAsync(
