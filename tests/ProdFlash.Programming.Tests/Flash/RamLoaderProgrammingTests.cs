@@ -109,6 +109,27 @@ public sealed class RamLoaderProgrammingTests
     }
 
     [Fact]
+    public async Task ProgramAsync_CancelledWhileStreaming_HaltsTheLoaderAndThrows()
+    {
+        // Arrange: cancel at the first progress report, i.e. while the loader runs and the host still streams.
+        await using var board = await EmulatedTarget.StartAsync("stm32l476rg");
+        var driver = Driver(board, RamLoaderMode.Auto);
+        var image = Random(32 * 1024, seed: 13);
+        await driver.UnlockAsync(Ct);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var progress = new SyncProgress<FlashProgress>(_ => cancel.Cancel());
+
+        // Act
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await driver.ProgramAsync(board.Part.Layout.Start, image, progress, cancel.Token));
+
+        // Assert: the core no longer runs the loader.
+        var state = await board.Target.Core.GetStateAsync(Ct);
+        Assert.True(state.Halted, $"DHCSR={state.RawDhcsr:X8}");
+        var pc = await board.Target.Core.ReadRegisterAsync(CoreRegister.Pc, Ct);
+        Assert.InRange(pc, RamLoaderLayout.MainSramBase, DoneBreakpoint);
+    }
+
+    [Fact]
     public async Task ProgramAsync_LoaderOff_ProgramsDirectlyAndLeavesSramAlone()
     {
         await using var board = await EmulatedTarget.StartAsync("stm32g071rb");
