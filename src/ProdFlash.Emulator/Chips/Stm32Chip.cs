@@ -180,7 +180,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     TimeSpan ICoreBus.StallUntil => Flash.BusyUntil;
 
     /// <inheritdoc />
-    TimeSpan ICoreBus.NextEvent => _onChip is { DmaActive: true } ? TimeSpan.Zero : Flash.IsBusy ? Flash.BusyUntil : TimeSpan.MaxValue;
+    TimeSpan ICoreBus.LastEvent => _onChip is { DmaActive: true } ? TimeSpan.MaxValue : Flash.BusyUntil;
 
     /// <inheritdoc />
     bool ICoreBus.IsFirmware(uint address) => TryFlashOffset(address, 2, out _);

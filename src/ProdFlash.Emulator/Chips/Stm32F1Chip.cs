@@ -167,7 +167,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus, ICoreBus
     TimeSpan ICoreBus.StallUntil => _flash.BusyUntil;
 
     /// <inheritdoc />
-    TimeSpan ICoreBus.NextEvent => _onChip is { DmaActive: true } ? TimeSpan.Zero : _flash.IsBusy ? _flash.BusyUntil : TimeSpan.MaxValue;
+    TimeSpan ICoreBus.LastEvent => _onChip is { DmaActive: true } ? TimeSpan.MaxValue : _flash.BusyUntil;
 
     /// <inheritdoc />
     bool ICoreBus.IsFirmware(uint address) =>

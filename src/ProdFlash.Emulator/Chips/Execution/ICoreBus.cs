@@ -28,11 +28,11 @@ public interface ICoreBus
     TimeSpan StallUntil { get; }
 
     /// <summary>
-    /// The earliest time after which a register the core may poll changes by itself (a flash operation ending);
-    /// <see cref="TimeSpan.MaxValue"/> when nothing is pending. A value at or before the current time forbids
-    /// fast-forwarding (e.g. a DMA transfer is moving data).
+    /// When a register the core may poll last changed, or will change, by itself: the end of the current or last
+    /// flash operation (in the past once it ended). <see cref="TimeSpan.MaxValue"/> forbids fast-forwarding
+    /// (a DMA transfer is moving data item by item).
     /// </summary>
-    TimeSpan NextEvent { get; }
+    TimeSpan LastEvent { get; }
 }
 
 /// <summary>One SRAM block of the chip.</summary>

@@ -22,7 +22,7 @@ namespace ProdFlash.Emulator.Chips.Execution;
 /// <para>
 /// Idle loops are fast-forwarded: when a backward branch closes an iteration that wrote no memory and left every
 /// register as it was at the iteration's start, whole iterations are skipped up to the earlier of the target time and
-/// <see cref="ICoreBus.NextEvent"/> (the end of a flash operation), so a spin on FLASH_SR leaves at the first
+/// <see cref="ICoreBus.LastEvent"/> (the end of a flash operation), so a spin on FLASH_SR leaves at the first
 /// iteration that reads it after BSY clears, as it would on silicon.
 /// </para>
 /// <para>
@@ -718,14 +718,18 @@ public sealed class ThumbCpu
         return cycles;
     }
 
-    // Called at a taken backward branch, with the core time at the end of the iteration.
+    // Called at a taken backward branch, with the core time at the end of the iteration. The iteration just observed
+    // started at _loopTime; an event at or after that time may have changed what it read (BSY cleared during it), so
+    // only an event before it is stale: then nothing the loop reads changes before the target time.
     private void FastForwardIdleLoop(uint loopStart, double until)
     {
         if (_loopPc == loopStart && _loopWrites == _writes && SameRegisters())
         {
             var period = _time - _loopTime;
-            var next = _bus.NextEvent;
-            var limit = Math.Min(until, next == TimeSpan.MaxValue ? double.MaxValue : next.Ticks);
+            var lastEvent = _bus.LastEvent;
+            var limit = lastEvent == TimeSpan.MaxValue ? _time
+                : lastEvent.Ticks >= _loopTime ? Math.Min(until, lastEvent.Ticks)
+                : until;
             if (period > 0 && limit > _time)
             {
                 var iterations = Math.Floor((limit - _time) / period);

@@ -35,13 +35,18 @@ internal sealed class CoreSlot : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Opens and connects <c>emulator://CHIP</c>, then halts the core.</summary>
-    public static async Task<CoreSlot> OpenAsync(string chip)
+    /// <summary>Opens and connects <c>emulator://CHIP</c> (at <paramref name="swdKiloHertz"/> when given), then halts the core.</summary>
+    public static async Task<CoreSlot> OpenAsync(string chip, int? swdKiloHertz = null, string probe = "v2j37")
     {
         var provider = new EmulatorProbeProvider(new EmulatorProbeProviderOptions { ProbeOptions = new StLinkProbeOptions() });
-        var selector = ProbeSelector.Parse($"emulator://{chip}");
+        var selector = ProbeSelector.Parse($"emulator://{chip}?probe={probe}");
         var target = (StLinkTarget)await provider.OpenAsync(selector, Ct);
         await target.ConnectAsync(Ct);
+        if (swdKiloHertz is { } khz)
+        {
+            await target.SetFrequencyAsync(khz, Ct);
+        }
+
         var slot = new CoreSlot(target, provider.Slot(selector));
         await slot.Core.HaltAsync(Ct);
         return slot;
