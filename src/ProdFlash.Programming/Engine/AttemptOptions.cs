@@ -13,7 +13,7 @@ namespace ProdFlash.Programming.Engine;
 /// <param name="Volts">The target voltage measured in the power phase, or null.</param>
 /// <param name="CloneFamily">The look-alike family identify named ("APM32"), or null for a genuine or unknown part.</param>
 /// <param name="Loader">Whether programming may run the RAM loader on the target's CPU (<see cref="AttemptOptions.Loader"/>).</param>
-public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts, string? CloneFamily = null, RamLoaderMode Loader = RamLoaderMode.Off);
+public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts, string? CloneFamily = null, RamLoaderMode Loader = RamLoaderMode.Auto);
 
 /// <summary>Creates the flash driver for one attempt.</summary>
 /// <param name="context">Part, memory, core, clock and voltage.</param>
@@ -59,7 +59,7 @@ public sealed record AttemptOptions
     /// Whether the fast strategy may program through the RAM loader on the target's CPU where the family and the part's
     /// SRAM allow it (docs/programming-engine.md "RAM loader").
     /// </summary>
-    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Off;
+    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Auto;
 
     /// <summary>Who a cancellation is attributed to in the Aborted diagnosis.</summary>
     public string StoppedBy { get; init; } = "the operator";

@@ -245,7 +245,7 @@ internal abstract partial class FlashDriverBase
             throw await LoaderFailureAsync(layout, core, $"stopped on an error without an error flag in FLASH_SR (R0={Hex(result)})", cancellationToken).ConfigureAwait(false);
         }
 
-        var left = await core.ReadRegisterAsync(CoreRegister.R4, cancellationToken).ConfigureAwait(false);
+        var left = await core.ReadRegisterAsync(CoreRegister.R12, cancellationToken).ConfigureAwait(false);
         if (result != 0 || left != 0)
         {
             throw await LoaderFailureAsync(layout, core, $"halted before the end (R0={Hex(result)}, {left} units left)", cancellationToken).ConfigureAwait(false);
@@ -254,7 +254,7 @@ internal abstract partial class FlashDriverBase
 
     /// <summary>
     /// Halts the loader (if it still runs) and builds the ProgramFailed exception with its registers as evidence:
-    /// PC, the next flash address (R3), the units left (R4), FLASH_SR and the read pointer.
+    /// PC, the next flash address (R3), the units left to store (R12), FLASH_SR and the read pointer.
     /// </summary>
     private async ValueTask<FlashOperationException> LoaderFailureAsync(RamLoaderLayout layout, ICoreControl core, string what, CancellationToken cancellationToken)
     {
@@ -266,7 +266,7 @@ internal abstract partial class FlashDriverBase
 
         var pc = await core.ReadRegisterAsync(CoreRegister.Pc, cancellationToken).ConfigureAwait(false);
         var next = await core.ReadRegisterAsync(CoreRegister.R3, cancellationToken).ConfigureAwait(false);
-        var left = await core.ReadRegisterAsync(CoreRegister.R4, cancellationToken).ConfigureAwait(false);
+        var left = await core.ReadRegisterAsync(CoreRegister.R12, cancellationToken).ConfigureAwait(false);
         var sr = await ReadRegisterAsync(FlashRegisterNames.Sr, cancellationToken).ConfigureAwait(false);
         var readPointer = await Memory.ReadUInt32Async(layout.ReadPointerAddress, cancellationToken).ConfigureAwait(false);
         var codeEnd = layout.CodeAddress + (uint)RamLoaderStubs.WordRing.Length;
@@ -275,7 +275,7 @@ internal abstract partial class FlashDriverBase
         {
             ["PC"] = pc,
             ["R3"] = next,
-            ["R4"] = left,
+            ["R12"] = left,
             ["DHCSR"] = state.RawDhcsr,
             ["RP"] = readPointer,
             [FlashRegisterNames.Sr] = sr,

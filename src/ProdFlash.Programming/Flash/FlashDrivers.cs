@@ -55,11 +55,8 @@ public sealed record FlashDriverOptions
     /// <summary>Bytes per block write in the fast strategy before the status register is checked (default 16 KiB).</summary>
     public int ProgramBlockBytes { get; init; } = 16 * 1024;
 
-    /// <summary>
-    /// Whether programming may run a loader on the target's CPU (default <see cref="RamLoaderMode.Off"/> until the
-    /// emulator's core runs it at the flash's pace, which every end-to-end test and the bench rely on).
-    /// </summary>
-    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Off;
+    /// <summary>Whether programming may run a loader on the target's CPU (default <see cref="RamLoaderMode.Auto"/>).</summary>
+    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Auto;
 
     /// <summary>
     /// The largest ring buffer the RAM loader uses in the part's main SRAM (default 8 KiB: tens of milliseconds of

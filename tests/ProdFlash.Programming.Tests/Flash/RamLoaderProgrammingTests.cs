@@ -12,8 +12,16 @@ namespace ProdFlash.Programming.Tests.Flash;
 /// </summary>
 public sealed class RamLoaderProgrammingTests
 {
-    /// <summary>Address of the loader's done exit (<c>finished: movs r0, #0; bkpt #0</c> in word_ring_loader.S).</summary>
-    private const uint DoneBreakpoint = RamLoaderLayout.MainSramBase + 0x48;
+    /// <summary>Address of the loader's done exit, its last BKPT (<c>finished: movs r0, #0; bkpt #0</c> in word_ring_loader.S).</summary>
+    private static uint DoneBreakpoint
+    {
+        get
+        {
+            var code = RamLoaderStubs.WordRing.ToArray();
+            var last = Enumerable.Range(0, code.Length / 2).Last(i => code[2 * i] == 0x00 && code[(2 * i) + 1] == 0xBE);
+            return RamLoaderLayout.MainSramBase + (uint)(2 * last);
+        }
+    }
 
     /// <summary>Parts with a loader: F4 at x32 (one word a unit), G0 and L4 (double words).</summary>
     public static TheoryData<string> Chips => ["stm32g071rb", "stm32l476rg", "stm32f407vg"];

@@ -22,9 +22,13 @@
 @   r6 = ring end (one past the last data byte; data size a multiple of the unit)
 @   r7 = 32-bit words per programming unit (1: F4 x32, 2: G0/L4 double word)
 @ Out (the core halts on BKPT):
-@   success: r0 = 0, r4 = 0, read pointer = last unit's end (wrapped)
+@   success: r0 = 0, r12 = 0 (units left), read pointer = the last unit's end (wrapped)
 @   error:   r0 = FLASH_SR with the error flag(s), read pointer word = 0, r3 = one past the failed unit
 @ The flash control register (PG, F4 PSIZE) is set by the host before the run and cleared after it.
+@
+@ The next unit is loaded from the ring while the previous one programs, so the flash idles only for the few cycles
+@ between seeing BSY clear and the unit's last store. A unit's ring space is released once it is stored (the flash
+@ holds the data); its error flags are checked before the next unit is stored (or at the end), so r3 still names it.
 
         .cpu cortex-m0
         .thumb
@@ -36,40 +40,59 @@
 ring_loader:
         mov     r8, r6          @ r8  = ring end
         mov     r9, r7          @ r9  = words per unit
-        mov     r10, r2         @ r10 = error mask
-        mov     r11, r1         @ r11 = BSY mask
+        mov     r10, r2         @ r10 = error flags
+        mov     r12, r4         @ r12 = units left to store
+        orrs    r1, r1, r2
+        mov     r4, r1          @ r4  = BSY | error flags: any of them set, the next unit must wait
         ldr     r2, [r5, #4]    @ r2  = read pointer (the host set it to the data start)
 next_unit:
-        cmp     r4, #0
-        beq     finished
+        mov     r6, r12
+        cmp     r6, #0
+        beq     drain           @ every unit stored: wait for the last one
 wait_data:
         ldr     r1, [r5, #0]    @ write pointer, published by the host after each chunk
         cmp     r1, r2
         beq     wait_data       @ ring empty: wait for the host
-        mov     r7, r9
-copy_word:
-        ldr     r6, [r2]        @ one word from the ring ...
-        str     r6, [r3]        @ ... into flash (PG set; the bus stalls while the flash is busy)
-        adds    r2, r2, #4
-        adds    r3, r3, #4
-        subs    r7, r7, #1
-        bne     copy_word
-wait_busy:
+        ldr     r1, [r2, #0]    @ the unit's first word ...
+        ldr     r7, [r2, #4]    @ ... and its second (stored only for a double-word unit)
+wait_ready:
         ldr     r6, [r0]        @ FLASH_SR
-        mov     r7, r11
-        tst     r6, r7
-        bne     wait_busy       @ BSY: the unit is still programming
-        mov     r7, r10
-        tst     r6, r7
-        bne     failed          @ an error flag: stop and report
+        tst     r6, r4
+        bne     not_ready       @ BSY (the previous unit still programs) or an error flag
+        mov     r6, r9
+        cmp     r6, #1
+        beq     store_word
+        stm     r3!, {r1, r7}   @ double word: programming starts with the second store
+        b       stored
+store_word:
+        stm     r3!, {r1}       @ one word (F4 x32)
+stored:
+        lsls    r6, r6, #2      @ r6 = words per unit (still in r6 from above) * 4 = unit bytes
+        adds    r2, r2, r6
         cmp     r2, r8
         bne     publish
         mov     r2, r5          @ wrap to the data start
         adds    r2, r2, #8
 publish:
-        str     r2, [r5, #4]    @ the unit is done: its ring space is free again
-        subs    r4, r4, #1
+        str     r2, [r5, #4]    @ the unit is stored: its ring space is free again
+        mov     r6, r12
+        subs    r6, r6, #1
+        mov     r12, r6
         b       next_unit
+not_ready:
+        mov     r11, r7         @ keep the second word while r7 holds the error flags
+        mov     r7, r10
+        tst     r6, r7
+        mov     r7, r11         @ (a register move leaves the flags)
+        beq     wait_ready      @ only BSY: wait
+        b       failed          @ the previous unit (ending just before r3) failed
+drain:
+        ldr     r6, [r0]        @ FLASH_SR after the last unit
+        tst     r6, r4
+        beq     finished
+        mov     r7, r10
+        tst     r6, r7
+        beq     drain           @ only BSY: wait
 failed:
         movs    r1, #0
         str     r1, [r5, #4]    @ read pointer 0: the host stops streaming
