@@ -13,6 +13,7 @@ public sealed class OpenOcdLoaderTests
     [Theory]
     [InlineData("stm32l476rg", "target/stm32l4x.cfg")]
     [InlineData("stm32g071rb", "target/stm32g0x.cfg")]
+    [InlineData("stm32f407vg", "target/stm32f4x.cfg")] // stm32f2x.S: Thumb-2 (LDR.W, post-indexed LDRH/STRH, TST.W, IT, CBZ)
     public async Task Program_WithAWorkArea_RunsOpenOcdsLoaderOnTheEmulatedCore(string part, string script)
     {
         await using var bench = FamilyOpenOcdBench.Start(part);
