@@ -193,7 +193,7 @@ public sealed partial class ThumbCpu
             _block = FindBlock(pc);
             if (_block is null)
             {
-                return LeaveSram(pc, pc);
+                return false; // the PC was moved out of SRAM without a branch (a reset the code requested): firmware runs on abstractly
             }
 
             _blockBase = _block.Base;
