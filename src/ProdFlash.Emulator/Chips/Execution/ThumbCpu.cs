@@ -32,7 +32,7 @@ namespace ProdFlash.Emulator.Chips.Execution;
 /// (DFSR.BKPT) when halting debug is enabled and locks up otherwise. Not thread-safe; owned by one chip.
 /// </para>
 /// </remarks>
-public sealed class ThumbCpu
+public sealed partial class ThumbCpu
 {
     private const int Sp = 13;
     private const int Lr = 14;
@@ -159,9 +159,10 @@ public sealed class ThumbCpu
         return true;
     }
 
-    /// <summary>A system reset or a halt moved the core: forget the idle-loop snapshot.</summary>
+    /// <summary>A system reset or a halt moved the core: forget the idle-loop snapshot (and any IT block).</summary>
     internal void Forget()
     {
+        _it = 0;
         _loopPc = uint.MaxValue;
         _stalled = false;
     }
@@ -192,7 +193,7 @@ public sealed class ThumbCpu
             _block = FindBlock(pc);
             if (_block is null)
             {
-                return LeaveSram(pc, pc);
+                return false; // the PC was moved out of SRAM without a branch (a reset the code requested): firmware runs on abstractly
             }
 
             _blockBase = _block.Base;
@@ -202,7 +203,17 @@ public sealed class ThumbCpu
 
         var op = BinaryPrimitives.ReadUInt16LittleEndian(_blockMemory.AsSpan((int)(pc - _blockBase), 2));
         _stalled = false;
-        var cycles = Execute(op, pc, target);
+        _until = target;
+        int cycles;
+        if (_it == 0)
+        {
+            cycles = Execute(op, pc, target);
+        }
+        else
+        {
+            cycles = ExecuteInItBlock(op, pc, target);
+        }
+
         if (_stalled)
         {
             return true; // the core waited for the flash; the instruction is retried at the new time
@@ -839,6 +850,13 @@ public sealed class ThumbCpu
                 _r[Pc] = pc;
                 _core.HaltOnBreakpoint();
                 return -1;
+            case 0x1:
+            case 0x3:
+            case 0x9:
+            case 0xB:
+                return _armV7M ? CompareAndBranch(op, pc) : Fault(pc); // CBZ/CBNZ: ARMv7-M only
+            case 0xF when (op & 0xF) != 0 && _armV7M: // IT
+                return IfThen(op, pc);
             case 0xF: // hints: NOP, YIELD, WFE, WFI, SEV (IT is ARMv7-M only)
                 if ((op & 0xF) != 0 || ((op >> 4) & 0xF) > 4)
                 {
@@ -846,7 +864,7 @@ public sealed class ThumbCpu
                 }
 
                 break;
-            default: // CBZ/CBNZ and the rest: not ARMv6-M
+            default: // not ARMv6-M
                 return Fault(pc);
         }
 
@@ -863,6 +881,15 @@ public sealed class ThumbCpu
         }
 
         var hw2 = BinaryPrimitives.ReadUInt16LittleEndian(_blockMemory.AsSpan((int)(address - _blockBase), 2));
+        if (_armV7M)
+        {
+            var thumb2 = ExecuteThumb2(hw1, hw2, pc);
+            if (thumb2 != NotThumb2)
+            {
+                return thumb2;
+            }
+        }
+
         if ((hw1 & 0xF800) != 0xF000 || (hw2 & 0x8000) == 0)
         {
             return Fault(pc); // not a branch-and-miscellaneous-control encoding: undefined in ARMv6-M

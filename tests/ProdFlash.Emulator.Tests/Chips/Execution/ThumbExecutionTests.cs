@@ -139,6 +139,48 @@ public sealed class ThumbExecutionTests
         Assert.Equal(CortexM3Core.DfsrHalted, await slot.ReadWordAsync(CortexM3Core.DfsrAddress) & CortexM3Core.DfsrHalted);
     }
 
+    [Fact]
+    public async Task Step_WhileHalted_ExecutesOneSramInstructionAndHaltsAgain()
+    {
+        await using var slot = await CoreSlot.OpenAsync("stm32g071rb");
+        await slot.LoadAsync(ThumbAssembler.Assemble("crc32.S"), StackTop, (CoreRegister.R0, Data), (CoreRegister.R1, 4u), (CoreRegister.R2, 0x1234u));
+        const uint Step = (CortexM3Core.DbgKey << 16) | CortexM3Core.CDebugEn | CortexM3Core.CStep;
+
+        await slot.Memory.WriteUInt32Async(CortexM3Core.DhcsrAddress, Step, Ct); // movs r2, #0
+        var afterFirst = await slot.Core.GetStateAsync(Ct);
+        var pcAfterFirst = await slot.RegisterAsync(CoreRegister.Pc);
+        var r2AfterFirst = await slot.RegisterAsync(CoreRegister.R2);
+        await slot.Memory.WriteUInt32Async(CortexM3Core.DhcsrAddress, Step, Ct); // mvns r2, r2
+
+        Assert.True(afterFirst.Halted);
+        Assert.Equal(CoreSlot.SramBase + 2, pcAfterFirst);
+        Assert.Equal(0u, r2AfterFirst);
+        Assert.True((await slot.Core.GetStateAsync(Ct)).Halted);
+        Assert.Equal(CoreSlot.SramBase + 4, await slot.RegisterAsync(CoreRegister.Pc));
+        Assert.Equal(0xFFFFFFFFu, await slot.RegisterAsync(CoreRegister.R2));
+    }
+
+    [Fact]
+    public async Task SystemReset_WhileSramCodeRuns_StopsItAndTheCoreRunsFirmwareAbstractly()
+    {
+        await using var slot = await CoreSlot.OpenAsync("stm32f103c8");
+        await slot.WriteAsync(Data, new byte[4]);
+        await slot.LoadAsync(ThumbAssembler.Assemble("counter.S"), StackTop, (CoreRegister.R0, Data));
+        await slot.Core.RunAsync(Ct);
+        var first = await slot.ReadWordAsync(Data);
+        var second = await slot.ReadWordAsync(Data);
+
+        await slot.Memory.WriteUInt32Async(CortexM3Core.AircrAddress, (CortexM3Core.VectKey << 16) | CortexM3Core.AircrSysResetReq, Ct);
+        var afterReset = await slot.ReadWordAsync(Data);
+        var later = await slot.ReadWordAsync(Data);
+
+        Assert.True(second > first && first > 0, $"the loop counted {first} then {second}");
+        Assert.Equal(afterReset, later); // SRAM survives the reset; nothing counts any more
+        var state = await slot.Core.GetStateAsync(Ct);
+        Assert.False(state.Halted);
+        Assert.False(state.LockedUp);
+    }
+
     [Theory]
     [InlineData(2, "undefined instruction")]
     [InlineData(4, "unaligned load")]
