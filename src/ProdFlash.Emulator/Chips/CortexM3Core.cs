@@ -1,6 +1,9 @@
 namespace ProdFlash.Emulator.Chips;
 
-/// <summary>Run state of the modeled core. No instructions execute; "running" is a state only.</summary>
+/// <summary>
+/// Run state of the modeled core. "Running" executes code only while the PC is in SRAM (<see cref="Execution.ThumbCpu"/>);
+/// with the PC in firmware it is a state only.
+/// </summary>
 public enum CoreRunState
 {
     /// <summary>The core runs (from the debugger's point of view).</summary>
@@ -81,6 +84,9 @@ public sealed class CortexM3Core
 
     /// <summary>DHCSR S_HALT.</summary>
     public const uint SHalt = 1u << 17;
+
+    /// <summary>DHCSR S_LOCKUP: the core is locked up after an unrecoverable fault (ARMv7-M C1.6.2).</summary>
+    public const uint SLockup = 1u << 19;
 
     /// <summary>DHCSR S_RETIRE_ST (sticky, cleared on read).</summary>
     public const uint SRetireSt = 1u << 24;
@@ -166,6 +172,7 @@ public sealed class CortexM3Core
     private bool _fpEnabled;
     private uint _fpRemap;
     private Func<uint, ushort?> _fetchHalfWord = _ => null;
+    private Execution.ThumbCpu? _cpu;
 
     /// <summary>Creates a core in power-on reset state (debug disabled, running once released).</summary>
     /// <param name="cpuId">CPUID value.</param>
@@ -202,6 +209,34 @@ public sealed class CortexM3Core
     /// <summary>Current run state.</summary>
     public CoreRunState State { get; private set; }
 
+    /// <summary>
+    /// Whether the core is locked up (DHCSR.S_LOCKUP): code it executed from SRAM faulted (undefined instruction, SVC,
+    /// unaligned access, bus error, a branch out of SRAM). No HardFault handler is modeled: the fault locks the core up
+    /// at once with the PC at the faulting instruction. A halt request or a reset ends it.
+    /// </summary>
+    public bool LockedUp { get; private set; }
+
+    /// <summary>CPUID value.</summary>
+    public uint CpuId => _cpuId;
+
+    /// <summary>The register file: R0–R15 (R13 unused: SP lives in MSP/PSP), xPSR, MSP, PSP, and the packed CONTROL/FAULTMASK/BASEPRI/PRIMASK.</summary>
+    internal uint[] RegisterFile => _registers;
+
+    /// <summary>Whether halting debug is enabled (DHCSR.C_DEBUGEN).</summary>
+    internal bool DebugEnabled => (_dhcsrControl & CDebugEn) != 0;
+
+    /// <summary>Whether Thread mode is privileged (CONTROL.nPRIV = 0).</summary>
+    internal bool Privileged => (_registers[RegSpecial] & (1u << 24)) == 0;
+
+    /// <summary>Connects the interpreter that executes this core's SRAM code (for DHCSR.C_STEP).</summary>
+    internal void AttachCpu(Execution.ThumbCpu cpu) => _cpu = cpu;
+
+    /// <summary>Executed code faulted: the core locks up and stops.</summary>
+    internal void EnterLockup() => LockedUp = true;
+
+    /// <summary>Executed code reached a BKPT instruction with halting debug enabled: Debug state, DFSR.BKPT.</summary>
+    internal void HaltOnBreakpoint() => Halt(DfsrBkpt);
+
     /// <summary>The program counter (R15).</summary>
     public uint ProgramCounter => _registers[15];
 
@@ -218,6 +253,8 @@ public sealed class CortexM3Core
     public void EnterReset()
     {
         State = CoreRunState.InReset;
+        LockedUp = false;
+        _cpu?.Forget();
         _dhcsrControl &= ~(CHalt | CStep);
         _resetSticky = true;
         _regReady = false;
@@ -232,6 +269,8 @@ public sealed class CortexM3Core
     public void CompleteReset(uint initialStackPointer, uint resetVector)
     {
         var haltRequestedDuringReset = State == CoreRunState.InReset && (_dhcsrControl & CHalt) != 0;
+        LockedUp = false;
+        _cpu?.Forget();
         Array.Clear(_registers);
         _registers[RegMsp] = initialStackPointer & ~3u;
         _registers[14] = 0xFFFFFFFF; // LR reset value (ARMv7-M B1.5.5)
@@ -370,6 +409,11 @@ public sealed class CortexM3Core
             value |= SHalt;
         }
 
+        if (LockedUp)
+        {
+            value |= SLockup;
+        }
+
         if (_retireSticky || State == CoreRunState.Running)
         {
             value |= SRetireSt;
@@ -421,8 +465,10 @@ public sealed class CortexM3Core
         {
             if ((_dhcsrControl & CStep) != 0)
             {
-                // A step retires one instruction and halts again; no instructions are modeled, so the core halts
-                // at once with the PC unchanged.
+                // A step retires one instruction and halts again. Code in SRAM executes one instruction; elsewhere
+                // (firmware is not executed) the core halts at once with the PC unchanged.
+                LockedUp = false;
+                _cpu?.StepOne();
                 _retireSticky = true;
                 _dfsr |= DfsrHalted;
             }
@@ -435,6 +481,8 @@ public sealed class CortexM3Core
 
     private void Halt(uint reason)
     {
+        LockedUp = false; // a halt request takes the core out of lockup (PC at the faulting instruction)
+        _cpu?.Forget();
         State = CoreRunState.Halted;
         _dhcsrControl |= CHalt;
         _dfsr |= reason;
@@ -442,10 +490,10 @@ public sealed class CortexM3Core
     }
 
     /// <summary>
-    /// Leaves Debug state. No instructions are modeled, so the only event that can stop the core again is one at the
-    /// very instruction it resumes on: an enabled FPB code comparator matching the PC, or a BKPT instruction there.
-    /// Either halts at once with DFSR.BKPT, PC unchanged — what OpenOCD's step relies on when it plants a temporary
-    /// breakpoint at the PC and resumes to let pending interrupts run.
+    /// Leaves Debug state. An enabled FPB code comparator matching the PC, or a BKPT instruction there, halts at once
+    /// with DFSR.BKPT, PC unchanged — what OpenOCD's step relies on when it plants a temporary breakpoint at the PC and
+    /// resumes to let pending interrupts run. Otherwise the core runs: code in SRAM executes (the chip catches the
+    /// core up before each debug access), firmware does not.
     /// </summary>
     private void Resume()
     {

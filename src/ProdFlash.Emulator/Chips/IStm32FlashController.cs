@@ -15,6 +15,9 @@ public interface IStm32FlashController
     /// <summary>Whether a program or erase operation is running at the current modeled time.</summary>
     bool IsBusy { get; }
 
+    /// <summary>Modeled time at which the current (or last) operation ends (what a bus access to busy flash waits for).</summary>
+    TimeSpan BusyUntil { get; }
+
     /// <summary>Whether the debugger may read main flash (false at RDP level 1 or 2).</summary>
     bool MainFlashReadable { get; }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 
+using ProdFlash.Emulator.Chips.Execution;
 using ProdFlash.Emulator.Chips.Peripherals;
 using ProdFlash.Emulator.Target;
 
@@ -8,14 +9,15 @@ namespace ProdFlash.Emulator.Chips;
 /// <summary>
 /// An emulated STM32F0, F4, G0 or L4 part (shaped by a <see cref="Stm32ChipSpec"/> from the catalog) as the
 /// SW-DP/AHB-AP sees it: memory map, DBGMCU, flash-size register and UID, CoreSight ROM table and components, Cortex-M
-/// debug, NRST and system reset, and the family's flash interface (<see cref="IStm32FlashController"/>). No
-/// instructions execute.
+/// debug, NRST and system reset, and the family's flash interface (<see cref="IStm32FlashController"/>). Code the
+/// debugger puts in SRAM executes (<see cref="ThumbCpu"/>, caught up before every debug access); firmware in flash
+/// does not.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction.
 /// </remarks>
-public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware, IDmaBus
+public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware, IDmaBus, ICoreBus
 {
     /// <summary>Size of the DBGMCU register window modeled as storage (IDCODE read-only, CR and freeze registers).</summary>
     public const uint DbgMcuWindowSize = 0x20;
@@ -39,6 +41,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     private readonly ChipFaults _faults;
     private readonly uint _rccBase;
     private readonly OnChipPeripherals? _onChip;
+    private readonly IModeledClock _clock;
+    private readonly ThumbCpu _cpu;
+    private readonly SramBlock[] _sramBlocks;
     private bool _resetHeld;
 
     /// <summary>Creates a chip at power-on with the family's flash controller.</summary>
@@ -52,9 +57,13 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(clock);
         Spec = spec;
+        _clock = clock;
+        var coreClock = new CoreClock(clock);
+        clock = coreClock; // the flash and the DMA see the core's time while it executes
         _faults = faults ?? ChipFaults.None;
         _main = new NorFlashArray(spec.FlashSize);
         _ram = [.. spec.Part.Ram.Select(r => new byte[r.Size])];
+        _sramBlocks = [.. spec.Part.Ram.Select((r, i) => new SramBlock(r.Base, _ram[i]))];
         (_signatureBase, _signature) = BuildSignature(spec, uidSeed);
         _rccBase = RccBase(spec.Family.Key);
         ApplyStuckBits(spec, _faults, _main);
@@ -78,6 +87,8 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
 
         ResetRcc();
         SenseVoltage = spec.NominalVoltage;
+        _cpu = new ThumbCpu(_core, this, CoreTiming.For(spec.CpuId, ResetClock.HzFor(spec.Family.Key)), _clock.Now);
+        coreClock.Cpu = _cpu;
     }
 
     /// <summary>The part this chip models.</summary>
@@ -88,6 +99,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
 
     /// <summary>The core's debug state.</summary>
     public CortexM3Core Core => _core;
+
+    /// <summary>The interpreter that executes the core's SRAM code.</summary>
+    public ThumbCpu Cpu => _cpu;
 
     /// <summary>The CRC unit and memory-to-memory DMA (docs/onchip-verify.md), or null where the family has none modeled.</summary>
     public OnChipPeripherals? OnChip => _onChip;
@@ -125,6 +139,7 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     /// <inheritdoc />
     public void SetResetLine(bool asserted)
     {
+        CatchUpCore();
         if (asserted == _resetHeld)
         {
             return;
@@ -135,13 +150,50 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     }
 
     /// <summary>The board lost power mid-operation: the flash operation in progress stops where it is.</summary>
-    public void PowerLost() => Flash.PowerLost();
+    public void PowerLost()
+    {
+        CatchUpCore();
+        Flash.PowerLost();
+    }
 
     /// <inheritdoc />
     public BusResult Read(uint address, AccessWidth width, out uint value)
     {
+        CatchUpCore();
+        return ReadBus(address, (int)width, out value);
+    }
+
+    /// <inheritdoc />
+    public BusResult Write(uint address, AccessWidth width, uint value)
+    {
+        CatchUpCore();
+        return WriteBus(address, (int)width, value);
+    }
+
+    /// <summary>Runs the core up to the modeled clock's now (code in SRAM executes lazily, like the DMA).</summary>
+    public void CatchUpCore() => _cpu.RunUntil(_clock.Now);
+
+    /// <inheritdoc />
+    IReadOnlyList<SramBlock> ICoreBus.Sram => _sramBlocks;
+
+    /// <inheritdoc />
+    TimeSpan ICoreBus.StallUntil => Flash.BusyUntil;
+
+    /// <inheritdoc />
+    TimeSpan ICoreBus.LastEvent => _onChip is { DmaActive: true } ? TimeSpan.MaxValue : Flash.BusyUntil;
+
+    /// <inheritdoc />
+    bool ICoreBus.IsFirmware(uint address) => TryFlashOffset(address, 2, out _);
+
+    /// <inheritdoc />
+    BusResult ICoreBus.Read(uint address, int size, out uint value) => ReadBus(address, size, out value);
+
+    /// <inheritdoc />
+    BusResult ICoreBus.Write(uint address, int size, uint value) => WriteBus(address, size, value);
+
+    private BusResult ReadBus(uint address, int size, out uint value)
+    {
         value = 0;
-        var size = (int)width;
         if (address % size != 0)
         {
             return BusResult.Fault;
@@ -231,10 +283,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
         return BusResult.Fault;
     }
 
-    /// <inheritdoc />
-    public BusResult Write(uint address, AccessWidth width, uint value)
+    private BusResult WriteBus(uint address, int size, uint value)
     {
-        var size = (int)width;
+        var width = (AccessWidth)size;
         if (address % size != 0)
         {
             return BusResult.Fault;

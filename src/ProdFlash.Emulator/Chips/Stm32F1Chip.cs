@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 
+using ProdFlash.Emulator.Chips.Execution;
 using ProdFlash.Emulator.Chips.Peripherals;
 using ProdFlash.Emulator.Target;
 
@@ -14,7 +15,7 @@ namespace ProdFlash.Emulator.Chips;
 /// Not thread-safe: one probe transaction at a time (the <see cref="IEmulatedTarget"/> contract). All time comes from
 /// the <see cref="IModeledClock"/> given at construction; the chip never advances it.
 /// </remarks>
-public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
+public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus, ICoreBus
 {
     /// <summary>DBGMCU_CR offset from DBGMCU_IDCODE.</summary>
     public const uint DbgMcuCrOffset = 4;
@@ -35,6 +36,9 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
     private readonly Stm32F1Rcc _rcc = new();
     private readonly bool _verifyMismatch;
     private readonly OnChipPeripherals? _onChip;
+    private readonly IModeledClock _clock;
+    private readonly ThumbCpu _cpu;
+    private readonly SramBlock[] _sramBlocks;
     private uint _dbgMcuCr;
     private bool _resetHeld;
 
@@ -50,8 +54,12 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
         ArgumentNullException.ThrowIfNull(clock);
         faults ??= ChipFaults.None;
         Spec = spec;
+        _clock = clock;
+        var coreClock = new CoreClock(clock);
+        clock = coreClock; // the flash and the DMA see the core's time while it executes
         _main = new NorFlashArray(spec.FlashSize);
         _sram = new byte[spec.SramSize];
+        _sramBlocks = [new SramBlock(spec.SramBase, _sram)];
         _systemMemory = new byte[spec.SystemMemorySize];
         Array.Fill(_systemMemory, NorFlashArray.ErasedByte); // ST's boot loader is not reproduced
         _signature = BuildSignature(spec, uidSeed);
@@ -70,6 +78,8 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
         _core.SetInstructionFetch(FetchHalfWord);
         _core.CompleteReset(_main.Read(0, 4), _main.Read(4, 4));
         SenseVoltage = spec.NominalVoltage;
+        _cpu = new ThumbCpu(_core, this, CoreTiming.For(spec.CpuId, ResetClock.HzFor("f1")), _clock.Now);
+        coreClock.Cpu = _cpu;
     }
 
     /// <summary>The part this chip models.</summary>
@@ -114,6 +124,7 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
     /// <inheritdoc />
     public void SetResetLine(bool asserted)
     {
+        CatchUpCore();
         if (asserted)
         {
             if (!_resetHeld)
@@ -132,8 +143,45 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
     /// <inheritdoc />
     public BusResult Read(uint address, AccessWidth width, out uint value)
     {
+        CatchUpCore();
+        return ReadBus(address, (int)width, out value);
+    }
+
+    /// <inheritdoc />
+    public BusResult Write(uint address, AccessWidth width, uint value)
+    {
+        CatchUpCore();
+        return WriteBus(address, (int)width, value);
+    }
+
+    /// <summary>The interpreter that executes the core's SRAM code.</summary>
+    public ThumbCpu Cpu => _cpu;
+
+    /// <summary>Runs the core up to the modeled clock's now (code in SRAM executes lazily, like the DMA).</summary>
+    public void CatchUpCore() => _cpu.RunUntil(_clock.Now);
+
+    /// <inheritdoc />
+    IReadOnlyList<SramBlock> ICoreBus.Sram => _sramBlocks;
+
+    /// <inheritdoc />
+    TimeSpan ICoreBus.StallUntil => _flash.BusyUntil;
+
+    /// <inheritdoc />
+    TimeSpan ICoreBus.LastEvent => _onChip is { DmaActive: true } ? TimeSpan.MaxValue : _flash.BusyUntil;
+
+    /// <inheritdoc />
+    bool ICoreBus.IsFirmware(uint address) =>
+        TryFlashOffset(address, 2, out _) || BusBytes.InRange(address, 2, Spec.SystemMemoryBase, _systemMemory.Length);
+
+    /// <inheritdoc />
+    BusResult ICoreBus.Read(uint address, int size, out uint value) => ReadBus(address, size, out value);
+
+    /// <inheritdoc />
+    BusResult ICoreBus.Write(uint address, int size, uint value) => WriteBus(address, size, value);
+
+    private BusResult ReadBus(uint address, int size, out uint value)
+    {
         value = 0;
-        var size = (int)width;
         if (address % size != 0)
         {
             return BusResult.Fault;
@@ -193,10 +241,9 @@ public sealed class Stm32F1Chip : IEmulatedTarget, IDmaBus
         return BusResult.Fault;
     }
 
-    /// <inheritdoc />
-    public BusResult Write(uint address, AccessWidth width, uint value)
+    private BusResult WriteBus(uint address, int size, uint value)
     {
-        var size = (int)width;
+        var width = (AccessWidth)size;
         if (address % size != 0)
         {
             return BusResult.Fault;

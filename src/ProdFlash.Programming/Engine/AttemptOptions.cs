@@ -12,7 +12,8 @@ namespace ProdFlash.Programming.Engine;
 /// <param name="Clock">The clock BSY waits are bounded on (the probe's modeled clock).</param>
 /// <param name="Volts">The target voltage measured in the power phase, or null.</param>
 /// <param name="CloneFamily">The look-alike family identify named ("APM32"), or null for a genuine or unknown part.</param>
-public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts, string? CloneFamily = null);
+/// <param name="Loader">Whether programming may run the RAM loader on the target's CPU (<see cref="AttemptOptions.Loader"/>).</param>
+public sealed record FlashDriverContext(DevicePart Part, ITargetMemory Memory, ICoreControl Core, TimeProvider Clock, double? Volts, string? CloneFamily = null, RamLoaderMode Loader = RamLoaderMode.Auto);
 
 /// <summary>Creates the flash driver for one attempt.</summary>
 /// <param name="context">Part, memory, core, clock and voltage.</param>
@@ -54,10 +55,16 @@ public sealed record AttemptOptions
     /// </summary>
     public AttemptPhase LastPhase { get; init; } = AttemptPhase.Finalize;
 
+    /// <summary>
+    /// Whether the fast strategy may program through the RAM loader on the target's CPU where the family and the part's
+    /// SRAM allow it (docs/programming-engine.md "RAM loader").
+    /// </summary>
+    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Auto;
+
     /// <summary>Who a cancellation is attributed to in the Aborted diagnosis.</summary>
     public string StoppedBy { get; init; } = "the operator";
 
     private static IFlashDriver Create(FlashDriverContext context, ProgramStrategy strategy) =>
         Flash.FlashDrivers.Create(context.Part, context.Memory, context.Clock,
-            new FlashDriverOptions { Strategy = strategy, Core = context.Core, ProgrammingVoltage = context.Volts });
+            new FlashDriverOptions { Strategy = strategy, Core = context.Core, ProgrammingVoltage = context.Volts, Loader = context.Loader });
 }

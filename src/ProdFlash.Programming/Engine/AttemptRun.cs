@@ -532,7 +532,7 @@ internal sealed partial class AttemptRun
     private void CreateDriver(DevicePart part, string? cloneFamily)
     {
         _memory = new LedgerMemory(_probe.Memory, part.Family.FlashController, _clock);
-        var family = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, cloneFamily));
+        var family = _options.FlashDrivers(new FlashDriverContext(part, _memory, _probe.Core, _clock, _voltage?.Volts, cloneFamily, _options.Loader));
         var ranges = _image.Segments.Select(s => (s.Address, (ulong)(s.End - s.Address)))
             .Concat(_serial is null ? [] : [(_serial.Address, (ulong)_serial.Bytes.Length)]);
         _driver = _probe is IServerFlashProgramming { FlashRegions.Count: > 0 } server && ServerFlashDriver.Covers(server, ranges)

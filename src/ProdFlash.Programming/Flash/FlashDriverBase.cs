@@ -21,7 +21,7 @@ public interface IFlashDriverStatistics
 /// times, padding to the programming unit, and option-byte permission rules.
 /// </summary>
 /// <remarks>Not thread-safe; one runner owns it for one attempt.</remarks>
-internal abstract class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
+internal abstract partial class FlashDriverBase : IFlashDriver, IFlashDriverStatistics
 {
     /// <summary>Byte an erased flash cell reads (NOR flash erases to all ones).</summary>
     public const byte ErasedByte = 0xFF;

@@ -16,6 +16,20 @@ public enum ProgramStrategy
     Naive,
 }
 
+/// <summary>Whether <see cref="IFlashDriver.ProgramAsync"/> may run a loader on the target's CPU.</summary>
+public enum RamLoaderMode
+{
+    /// <summary>
+    /// Use the RAM loader (docs/programming-engine.md "RAM loader") when the driver has core control, the strategy is
+    /// <see cref="ProgramStrategy.Fast"/>, the family has a loader for its programming unit and the main SRAM holds it
+    /// with a useful ring buffer; otherwise program directly.
+    /// </summary>
+    Auto,
+
+    /// <summary>Always program directly through the debug port (PG set, block writes).</summary>
+    Off,
+}
+
 /// <summary>Choices a flash driver takes from the recipe and the station; safe defaults.</summary>
 /// <remarks>Immutable.</remarks>
 public sealed record FlashDriverOptions
@@ -40,6 +54,15 @@ public sealed record FlashDriverOptions
 
     /// <summary>Bytes per block write in the fast strategy before the status register is checked (default 16 KiB).</summary>
     public int ProgramBlockBytes { get; init; } = 16 * 1024;
+
+    /// <summary>Whether programming may run a loader on the target's CPU (default <see cref="RamLoaderMode.Auto"/>).</summary>
+    public RamLoaderMode Loader { get; init; } = RamLoaderMode.Auto;
+
+    /// <summary>
+    /// The largest ring buffer the RAM loader uses in the part's main SRAM (default 8 KiB: tens of milliseconds of
+    /// programming, many USB round trips; a larger ring only lengthens the fill before the first unit programs).
+    /// </summary>
+    public int LoaderRingBytes { get; init; } = 8 * 1024;
 }
 
 /// <summary>Creates the flash driver for a catalog part.</summary>

@@ -54,8 +54,8 @@ internal sealed class EmulatedTarget : IAsyncDisposable
         return new EmulatedTarget(chip, model, clock, target, part);
     }
 
-    public IFlashDriver Driver(ProgramStrategy strategy = ProgramStrategy.Fast, double? volts = null) =>
-        FlashDrivers.Create(Part, Target.Memory, new FakeTimeProvider(), new FlashDriverOptions { Strategy = strategy, ProgrammingVoltage = volts, Core = Target.Core });
+    public IFlashDriver Driver(ProgramStrategy strategy = ProgramStrategy.Fast, double? volts = null, RamLoaderMode loader = RamLoaderMode.Auto) =>
+        FlashDrivers.Create(Part, Target.Memory, new FakeTimeProvider(), new FlashDriverOptions { Strategy = strategy, ProgrammingVoltage = volts, Core = Target.Core, Loader = loader });
 
     public long Transactions => Target.Probe.Counters.Transactions;
 

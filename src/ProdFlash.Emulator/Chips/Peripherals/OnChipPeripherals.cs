@@ -132,6 +132,9 @@ public sealed class OnChipPeripherals
         Array.Clear(_dmaMux);
     }
 
+    /// <summary>Whether a DMA transfer is moving data.</summary>
+    public bool DmaActive => _channels is { Active: true } || _streams is { Active: true };
+
     /// <summary>Moves a running DMA transfer up to the current modeled time.</summary>
     public void CatchUp()
     {

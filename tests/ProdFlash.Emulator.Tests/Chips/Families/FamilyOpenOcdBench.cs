@@ -38,14 +38,17 @@ internal sealed class FamilyOpenOcdBench : IAsyncDisposable
     }
 
     /// <summary>Runs OpenOCD's dapdirect ST-LINK driver with <paramref name="targetScript"/> (e.g. <c>target/stm32f4x.cfg</c>).</summary>
-    public async Task<OpenOcdRun> RunAsync(string targetScript, params string[] commands)
+    public Task<OpenOcdRun> RunAsync(string targetScript, params string[] commands) => RunAsync(targetScript, 0, commands);
+
+    /// <summary>Runs OpenOCD with a work area of <paramref name="workAreaSize"/> bytes in SRAM (0: none, OpenOCD writes flash word by word).</summary>
+    public async Task<OpenOcdRun> RunAsync(string targetScript, int workAreaSize, params string[] commands)
     {
         var openocd = ExternalTool.Require("openocd", "openocd");
         var port = Server.Port.ToString(CultureInfo.InvariantCulture);
         var arguments = new List<string>
         {
             "-f", "interface/stlink-dap.cfg", "-c", $"st-link backend tcp {port}",
-            "-c", "set WORKAREASIZE 0", "-f", targetScript,
+            "-c", $"set WORKAREASIZE {workAreaSize.ToString(CultureInfo.InvariantCulture)}", "-f", targetScript,
             "-c", "gdb_port disabled", "-c", "tcl_port disabled", "-c", "telnet_port disabled", "-c", "init",
         };
         foreach (var command in commands)
