@@ -84,8 +84,11 @@ Console.WriteLine(string.Create(inv, $"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} 
 Console.WriteLine();
 Console.WriteLine("Whole attempts through `AttemptEngine` on the emulator's modeled time (ST-LINK/V2 J37 at SWD 4000 kHz; STLINK-V3 J9 at 24000 kHz), image = the");
 Console.WriteLine("part's whole flash of random bytes, catalog default recipe (auto erase, checksum verify: the chip's CRC unit fed by a DMA");
-Console.WriteLine("memory-to-memory transfer, docs/onchip-verify.md; the emulator charges 5 AHB clocks a word at the reset clock). Floor (DESIGN §7) = catalog");
-Console.WriteLine("typical program time per programming unit + the cheaper erase + the image over SWD once (46 clocks per word).");
+Console.WriteLine("memory-to-memory transfer, docs/onchip-verify.md; the emulator charges 5 AHB clocks a word at the reset clock). F4/G0/L4 \"fast\" programs");
+Console.WriteLine("through the RAM loader (the target's core programs from an SRAM ring the host keeps full; docs/programming-engine.md); F1 by");
+Console.WriteLine("half-word block writes. Floor (DESIGN §7) = catalog typical program time per programming unit + the cheaper erase (typical,");
+Console.WriteLine("else the datasheet minimum: DS5319 gives the F1 erase as 20–40 ms) + the image over SWD once (46 clocks per word); the");
+Console.WriteLine("loader overlaps that transfer with programming, so its ratios can fall below 1.");
 Console.WriteLine("\"program\" = erase + program phases. Targets: program ≤ 1.10 × floor, attempt ≤ 1.25 × floor. Wall = host time to emulate.");
 Console.WriteLine("F4/G0/L4: the catalog has no typical flash times (stm32-targets.md §7), so the floor marked \"model times\" uses the times");
 Console.WriteLine("the emulator's chip model charges (catalog maximum where known, else its datasheet fallback): a check of the strategy");
