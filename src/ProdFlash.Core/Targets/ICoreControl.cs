@@ -83,6 +83,14 @@ public interface ICoreControl
     /// <summary>Lets a halted core run.</summary>
     ValueTask RunAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Lets a halted core run code the debugger loaded (a flash loader) with interrupts masked, so that firmware that
+    /// enabled SysTick or a peripheral interrupt before the probe halted it cannot take the core into its handlers
+    /// (DHCSR.C_MASKINTS, set while the core is halted: ARMv7-M ARM C1.6.2). The mask lasts until the next
+    /// <see cref="RunAsync"/> or reset.
+    /// </summary>
+    ValueTask RunMaskedAsync(CancellationToken cancellationToken);
+
     /// <summary>Resets the system (AIRCR.SYSRESETREQ) and halts the core on the reset vector.</summary>
     ValueTask ResetAndHaltAsync(CancellationToken cancellationToken);
 

@@ -46,6 +46,17 @@ public sealed class CortexMCore : ICoreControl
         await _memory.WriteUInt32Async(CortexM.Dhcsr, CortexM.DhcsrDebugKey | CortexM.DhcsrCDebugEn, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// C_MASKINTS may change only while the core is halted (ARMv7-M ARM C1.6.2, "UNPREDICTABLE" otherwise): it is set
+    /// with C_HALT still set, then C_HALT is cleared with C_MASKINTS kept.
+    /// </remarks>
+    public async ValueTask RunMaskedAsync(CancellationToken cancellationToken)
+    {
+        await _memory.WriteUInt32Async(CortexM.Dhcsr, CortexM.DhcsrDebugKey | CortexM.DhcsrCDebugEn | CortexM.DhcsrCHalt | CortexM.DhcsrCMaskInts, cancellationToken).ConfigureAwait(false);
+        await _memory.WriteUInt32Async(CortexM.Dhcsr, CortexM.DhcsrDebugKey | CortexM.DhcsrCDebugEn | CortexM.DhcsrCMaskInts, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask ResetAndHaltAsync(CancellationToken cancellationToken)
     {
         await _memory.WriteUInt32Async(CortexM.Dhcsr, CortexM.DhcsrDebugKey | CortexM.DhcsrCDebugEn | CortexM.DhcsrCHalt, cancellationToken).ConfigureAwait(false);

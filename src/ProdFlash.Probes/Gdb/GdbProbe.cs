@@ -160,6 +160,24 @@ public sealed class GdbProbe : IDebugProbe, ITargetMemory, ICoreControl, IProbeS
     public ValueTask RunAsync(CancellationToken cancellationToken) =>
         Translate(() => _client.ContinueAsync(cancellationToken), null);
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The server owns DHCSR, so the mask is PRIMASK = 1 (ARMv7-M B1.4.3: only NMI and HardFault remain), written
+    /// through the register the server's target description names <c>primask</c>.
+    /// </remarks>
+    /// <exception cref="TargetException">The server names no <c>primask</c> register.</exception>
+    public async ValueTask RunMaskedAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.RegisterNumbers.TryGetValue("primask", out var primask))
+        {
+            throw new TargetException(TargetErrorKind.ProbeError,
+                $"The GDB server at {_endpoint} names no 'primask' register, so loaded code cannot run with interrupts masked; program through the server's flash commands instead (its memory map must list the flash).");
+        }
+
+        await Translate(() => _client.WriteRegisterAsync(primask, 1, cancellationToken), null).ConfigureAwait(false);
+        await RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Resets with the first of <see cref="GdbProbeOptions.ResetHaltCommands"/> the server understands and leaves the
     /// core halted.

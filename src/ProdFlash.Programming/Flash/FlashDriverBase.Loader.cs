@@ -98,7 +98,7 @@ internal abstract partial class FlashDriverBase
             await core.WriteRegisterAsync(register, value, cancellationToken).ConfigureAwait(false);
         }
 
-        await core.RunAsync(cancellationToken).ConfigureAwait(false);
+        await core.RunMaskedAsync(cancellationToken).ConfigureAwait(false); // firmware's interrupts must not reach the loader
         try
         {
             var consumed = await StreamAsync(layout, core, data, first, writePointer, progress, cancellationToken).ConfigureAwait(false);

@@ -137,6 +137,18 @@ public sealed class ArmDebugTests
     }
 
     [Fact]
+    public async Task RunMaskedAsync_SetsMaskIntsWhileHaltedThenClearsHaltKeepingTheMask()
+    {
+        var (target, chip, _) = await ConnectedAsync();
+        await using var __ = target;
+
+        await target.Core.RunMaskedAsync(Ct);
+
+        // ARMv7-M C1.6.2: C_MASKINTS changes only while halted: KEY | C_MASKINTS | C_HALT | C_DEBUGEN, then KEY | C_MASKINTS | C_DEBUGEN.
+        Assert.Equal([(CortexM.Dhcsr, 0xA05F000Bu), (CortexM.Dhcsr, 0xA05F0009u)], chip.Writes);
+    }
+
+    [Fact]
     public async Task HaltAsync_CoreNeverHalts_StateTimeout()
     {
         var (target, chip, _) = await ConnectedAsync();

@@ -64,6 +64,7 @@ public sealed class RamLoaderProgrammingTests
         Assert.Equal(RamLoaderStubs.WordRing.ToArray(), await board.ReadAsync(RamLoaderLayout.MainSramBase, RamLoaderStubs.WordRing.Length));
         var state = await board.Target.Core.GetStateAsync(Ct);
         Assert.True(state.Halted, $"DHCSR={state.RawDhcsr:X8}");
+        Assert.Equal(1u << 3, state.RawDhcsr & (1u << 3)); // C_MASKINTS: the loader ran with the firmware's interrupts masked
         Assert.Equal(DoneBreakpoint, await board.Target.Core.ReadRegisterAsync(CoreRegister.Pc, Ct));
         Assert.True(progress.Count > 2, $"{progress.Count} progress reports"); // reported as the loader's read pointer advances
         Assert.Equal(progress[^1].Total, progress[^1].Done);
