@@ -281,7 +281,7 @@ internal abstract partial class FlashDriverBase
             [FlashRegisterNames.Sr] = sr,
         };
         return new FlashOperationException(
-            FlashFailureKind.ProgramFailed,
+            FlashFailureKind.LoaderFailed,
             $"The programming loader on {Part.PartNumber}'s CPU {what}: PC={Hex(pc)} ({inCode}, {Hex(layout.CodeAddress)}..{Hex(codeEnd)}), next flash address {Hex(next)}, {left} units left, SR={Hex(sr)}. " +
             "Power-cycle the board and retry; if it repeats, program with the loader off and keep this evidence.",
             next,

@@ -100,6 +100,12 @@ public enum FlashFailureKind
 
     /// <summary>The flash controller stayed locked after the unlock sequence.</summary>
     UnlockFailed,
+
+    /// <summary>
+    /// The programming loader on the target's CPU stalled, locked up or stopped early without an error flag; the
+    /// message and the registers (PC, next flash address, units left, DHCSR, read pointer, FLASH_SR) say where.
+    /// </summary>
+    LoaderFailed,
 }
 
 /// <summary>A flash or option-byte operation failed; the message says what, where, and what to do.</summary>
