@@ -9,8 +9,9 @@ namespace ProdFlash.Emulator.Chips.Execution;
 /// <summary>
 /// An ARMv6-M Thumb interpreter (ARMv6-M Architecture Reference Manual, DDI 0419, chapters A5 and A6) over a
 /// <see cref="CortexM3Core"/>'s register file: every 16-bit ARMv6-M encoding plus the 32-bit BL, MSR, MRS, DMB, DSB,
-/// ISB and UDF.W. It executes only code in the chip's SRAM; with the PC anywhere else (the user's firmware after a
-/// reset) the core's "running" stays an abstract state and no instruction executes.
+/// ISB and UDF.W, and on ARMv7-M cores the Thumb-2 subset of <c>ThumbCpu.Thumb2.cs</c>. It executes only code in the
+/// chip's SRAM; with the PC anywhere else (the user's firmware after a reset) the core's "running" stays an abstract
+/// state and no instruction executes.
 /// </summary>
 /// <remarks>
 /// <para>

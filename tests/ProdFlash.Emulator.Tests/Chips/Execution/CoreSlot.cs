@@ -36,10 +36,10 @@ internal sealed class CoreSlot : IAsyncDisposable
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Opens and connects <c>emulator://CHIP</c> (at <paramref name="swdKiloHertz"/> when given), then halts the core.</summary>
-    public static async Task<CoreSlot> OpenAsync(string chip, int? swdKiloHertz = null, string probe = "v2j37")
+    public static async Task<CoreSlot> OpenAsync(string chip, int? swdKiloHertz = null, string probe = "v2j37", string? faults = null)
     {
         var provider = new EmulatorProbeProvider(new EmulatorProbeProviderOptions { ProbeOptions = new StLinkProbeOptions() });
-        var selector = ProbeSelector.Parse($"emulator://{chip}?probe={probe}");
+        var selector = ProbeSelector.Parse($"emulator://{chip}?probe={probe}" + (faults is null ? string.Empty : $"&faults={faults}"));
         var target = (StLinkTarget)await provider.OpenAsync(selector, Ct);
         await target.ConnectAsync(Ct);
         if (swdKiloHertz is { } khz)
