@@ -36,6 +36,57 @@ internal abstract partial class FlashDriverBase
     }
 
     /// <summary>
+    /// Programs whole units at <paramref name="start"/> with PG (and the F4 PSIZE) already set in CR: through the RAM
+    /// loader when it can run (<see cref="PlanLoader"/>), else directly, as block writes the AHB stalls through (fast)
+    /// or one unit per round trip (naive), BSY polled after each write and bounded by <paramref name="programBound"/>.
+    /// Every status-register error goes through <paramref name="throwOnError"/>, so both paths fail alike.
+    /// </summary>
+    /// <param name="start">Flash address of the first unit.</param>
+    /// <param name="data">Whole programming units.</param>
+    /// <param name="width">The access width of the direct path's writes (the family's unit, or words for a double word).</param>
+    /// <param name="errorMask">The family's error flags in SR.</param>
+    /// <param name="programBound">How long one direct write may keep BSY set.</param>
+    /// <param name="throwOnError">The family's error mapping, called with (SR, unit address, its data); it throws when SR carries an error.</param>
+    /// <param name="progress">Receives the bytes programmed.</param>
+    /// <param name="cancellationToken">Cancels between probe transactions.</param>
+    protected async ValueTask ProgramUnitsAsync(
+        uint start,
+        ReadOnlyMemory<byte> data,
+        AccessWidth width,
+        uint errorMask,
+        TimeSpan programBound,
+        Func<uint, uint, ReadOnlyMemory<byte>, ValueTask> throwOnError,
+        IProgress<FlashProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(throwOnError);
+        if (PlanLoader(data.Length) is { } layout)
+        {
+            await ProgramWithLoaderAsync(layout, start, data, errorMask, throwOnError, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        long done = 0;
+        foreach (var (blockAddress, offset, length, _) in Blocks(start, data.Length, Options.ProgramBlockBytes))
+        {
+            var block = data.Slice(offset, length);
+            var step = Options.Strategy == ProgramStrategy.Fast ? length : UnitBytes;
+            for (var at = 0; at < length; at += step)
+            {
+                // A G0/L4 double word goes as two consecutive 32-bit writes; the AHB stalls while the previous unit programs.
+                var slice = block.Slice(at, step);
+                var sliceAddress = blockAddress + (uint)at;
+                await Memory.WriteAsync(sliceAddress, slice, width, cancellationToken).ConfigureAwait(false);
+                var sr = await WaitWhileBusyAsync(1, programBound, FlashFailureKind.ProgramFailed, sliceAddress, "programming", cancellationToken).ConfigureAwait(false);
+                await throwOnError(sr, sliceAddress, slice).ConfigureAwait(false);
+            }
+
+            done += length;
+            progress?.Report(new FlashProgress(done, data.Length));
+        }
+    }
+
+    /// <summary>
     /// Programs <paramref name="data"/> (whole units, erased flash) at <paramref name="start"/> with the word ring loader.
     /// The caller has cleared SR and set CR (PG, PSIZE) and clears CR afterwards.
     /// </summary>

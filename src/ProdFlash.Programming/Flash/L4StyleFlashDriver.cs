@@ -94,40 +94,9 @@ internal sealed class L4StyleFlashDriver : FlashDriverBase
         var programBound = Bound(Timings.Program, ProgramFallback);
         await WriteRegisterAsync(Sr, ClearMask, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, Mask(Cr, "PG"), cancellationToken).ConfigureAwait(false);
-        if (PlanLoader(padded.Length) is { } layout)
-        {
-            // The CPU programs from an SRAM ring the host keeps full; errors map as in the direct path below.
-            await ProgramWithLoaderAsync(
-                layout,
-                start,
-                padded,
-                ErrorMask,
-                (sr, at, unit) => ThrowOnErrorAsync(sr, FlashFailureKind.ProgramFailed, at, (uint)unit.Length, "programming", unit, cancellationToken),
-                progress,
-                cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            long done = 0;
-            foreach (var (blockAddress, offset, length, _) in Blocks(start, padded.Length, Options.ProgramBlockBytes))
-            {
-                var block = padded.Slice(offset, length);
-                var step = Options.Strategy == ProgramStrategy.Fast ? length : UnitBytes;
-                for (var at = 0; at < length; at += step)
-                {
-                    // Each double word as two consecutive 32-bit writes; the AHB stalls while the previous one programs.
-                    var slice = block.Slice(at, step);
-                    var sliceAddress = blockAddress + (uint)at;
-                    await Memory.WriteAsync(sliceAddress, slice, AccessWidth.Word, cancellationToken).ConfigureAwait(false);
-                    var sr = await WaitWhileBusyAsync(1, programBound, FlashFailureKind.ProgramFailed, sliceAddress, "programming", cancellationToken).ConfigureAwait(false);
-                    await ThrowOnErrorAsync(sr, FlashFailureKind.ProgramFailed, sliceAddress, (uint)slice.Length, "programming", slice, cancellationToken).ConfigureAwait(false);
-                }
-
-                done += length;
-                progress?.Report(new FlashProgress(done, padded.Length));
-            }
-        }
-
+        await ProgramUnitsAsync(start, padded, AccessWidth.Word, ErrorMask, programBound,
+            (sr, at, unit) => ThrowOnErrorAsync(sr, FlashFailureKind.ProgramFailed, at, (uint)unit.Length, "programming", unit, cancellationToken),
+            progress, cancellationToken).ConfigureAwait(false);
         await WriteRegisterAsync(Cr, 0, cancellationToken).ConfigureAwait(false);
     }
 
