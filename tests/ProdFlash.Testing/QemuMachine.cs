@@ -35,7 +35,8 @@ public sealed class QemuMachine : IAsyncDisposable
     /// <param name="kernel">An ELF to load and run at reset; null for an empty flash.</param>
     /// <param name="gdbHalted">Whether to start halted (<c>-S</c>) with the GDB stub on a free loopback port.</param>
     /// <param name="loads">Extra blobs put in memory before reset (<c>-device loader,file=...,addr=...</c>).</param>
-    public static async Task<QemuMachine> StartAsync(string? kernel = null, bool gdbHalted = false, IReadOnlyList<(byte[] Bytes, uint Address)>? loads = null)
+    /// <param name="board">The QEMU board (<c>-M</c>): the STM32F100 <c>stm32vldiscovery</c> by default; <c>netduinoplus2</c> is an STM32F405 (Cortex-M4, 128 KiB SRAM).</param>
+    public static async Task<QemuMachine> StartAsync(string? kernel = null, bool gdbHalted = false, IReadOnlyList<(byte[] Bytes, uint Address)>? loads = null, string board = "stm32vldiscovery")
     {
         var qemu = ExternalTool.Require("qemu-system-arm", "qemu-system-arm");
         var folder = new TempDirectory();
@@ -47,7 +48,7 @@ public sealed class QemuMachine : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-M", "stm32vldiscovery", "-nographic", "-monitor", "none", "-serial", $"file:{uart}" })
+        foreach (var argument in new[] { "-M", board, "-nographic", "-monitor", "none", "-serial", $"file:{uart}" })
         {
             start.ArgumentList.Add(argument);
         }
