@@ -217,14 +217,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
             return BusResult.Ok;
         }
 
-        for (var i = 0; i < _ram.Length; i++)
+        if (TryReadRam(address, size, out value))
         {
-            var region = Spec.Part.Ram[i];
-            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
-            {
-                value = BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
-                return BusResult.Ok;
-            }
+            return BusResult.Ok;
         }
 
         if (BusBytes.InRange(address, size, _signatureBase, _signature.Length))
@@ -298,14 +293,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
             return Flash.WriteMain(flashOffset, width, value);
         }
 
-        for (var i = 0; i < _ram.Length; i++)
+        if (TryWriteRam(address, size, value))
         {
-            var region = Spec.Part.Ram[i];
-            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
-            {
-                BusBytes.WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
-                return BusResult.Ok;
-            }
+            return BusResult.Ok;
         }
 
         if (Spec.Family.OptionBytes.Address is { } obBase && BusBytes.InRange(address, size, obBase, Flash.OptionAreaSize))
@@ -374,14 +364,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
             return BusResult.Ok;
         }
 
-        for (var i = 0; i < _ram.Length; i++)
+        if (TryReadRam(address, size, out value))
         {
-            var region = Spec.Part.Ram[i];
-            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
-            {
-                value = BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
-                return BusResult.Ok;
-            }
+            return BusResult.Ok;
         }
 
         return _onChip is not null && _onChip.TryRead(address, size, out value) ? BusResult.Ok : BusResult.Fault;
@@ -390,14 +375,9 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
     /// <inheritdoc />
     BusResult IDmaBus.MasterWrite(uint address, int size, uint value)
     {
-        for (var i = 0; i < _ram.Length; i++)
+        if (TryWriteRam(address, size, value))
         {
-            var region = Spec.Part.Ram[i];
-            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
-            {
-                BusBytes.WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
-                return BusResult.Ok;
-            }
+            return BusResult.Ok;
         }
 
         return _onChip is not null && _onChip.TryWrite(address, size, value) ? BusResult.Ok : BusResult.Fault;
@@ -474,16 +454,40 @@ public sealed class Stm32Chip : IEmulatedTarget, IFlashActivity, IPowerLossAware
             return _main.ReadHalfWord(offset);
         }
 
+        return TryReadRam(address, 2, out var half) ? (ushort)half : null;
+    }
+
+    /// <summary>Reads <paramref name="size"/> bytes from the SRAM region holding them; false outside SRAM.</summary>
+    private bool TryReadRam(uint address, int size, out uint value)
+    {
         for (var i = 0; i < _ram.Length; i++)
         {
             var region = Spec.Part.Ram[i];
-            if (BusBytes.InRange(address, 2, region.Base, _ram[i].Length))
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
             {
-                return (ushort)BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), 2);
+                value = BusBytes.ReadLittleEndian(_ram[i], (int)(address - region.Base), size);
+                return true;
             }
         }
 
-        return null;
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Writes <paramref name="size"/> bytes into the SRAM region holding them; false outside SRAM.</summary>
+    private bool TryWriteRam(uint address, int size, uint value)
+    {
+        for (var i = 0; i < _ram.Length; i++)
+        {
+            var region = Spec.Part.Ram[i];
+            if (BusBytes.InRange(address, size, region.Base, _ram[i].Length))
+            {
+                BusBytes.WriteLittleEndian(_ram[i], (int)(address - region.Base), size, value);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool TryReadPrivateWord(uint address, out uint word)
