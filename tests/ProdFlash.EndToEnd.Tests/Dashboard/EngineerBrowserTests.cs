@@ -11,48 +11,21 @@ namespace ProdFlash.EndToEnd.Tests.Dashboard;
 /// One demo station (no auto start, its image library in a temp folder) and one Chromium for the engineer browser tests;
 /// each test signs its people in in their own browser contexts.
 /// </summary>
-public sealed class EngineerStation : IAsyncLifetime
+public sealed class EngineerStation : BrowserStation
 {
     private readonly TempDirectory _library = new();
-    private ChromiumBrowser? _browser;
-    private StationProcess? _station;
-
-    /// <summary>The running station.</summary>
-    public StationProcess Station => _station ?? throw new InvalidOperationException("Not started.");
-
-    /// <summary>A fresh page in its own context (own cookies), with the slow machine's 120 s limits.</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await (_browser ?? throw new InvalidOperationException("Not started.")).NewContextAsync(Station.BaseAddress);
-        context.SetDefaultTimeout(120_000);
-        context.SetDefaultNavigationTimeout(120_000);
-        return await context.NewPageAsync();
-    }
 
     /// <inheritdoc/>
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        _browser = await ChromiumBrowser.LaunchAsync();
-        _station = await StationProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Station:AutoStartSeconds"] = "0",
-            ["Station:ImageLibraryFolder"] = _library.Path,
-        }, TestContext.Current.CancellationToken);
-    }
+        ["Station:AutoStartSeconds"] = "0",
+        ["Station:ImageLibraryFolder"] = _library.Path,
+    };
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        if (_station is not null)
-        {
-            await _station.DisposeAsync();
-        }
-
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         _library.Dispose();
     }
 }

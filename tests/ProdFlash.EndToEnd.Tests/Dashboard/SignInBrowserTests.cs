@@ -6,42 +6,11 @@ using ProdFlash.EndToEnd.Tests.Harness;
 
 namespace ProdFlash.EndToEnd.Tests.Dashboard;
 
-/// <summary>One demo station and one Chromium for every sign-in test; each test has its own browser context (cookies).</summary>
-public sealed class SignInStation : IAsyncLifetime
+/// <summary>One demo station (no auto start) and one Chromium for every sign-in test; each test has its own browser context (cookies).</summary>
+public sealed class SignInStation : BrowserStation
 {
-    private ChromiumBrowser? _browser;
-    private StationProcess? _station;
-
-    /// <summary>The running station (demo mode, no auto start).</summary>
-    public StationProcess Station => _station ?? throw new InvalidOperationException("Not started.");
-
-    /// <summary>A fresh page in its own context, with the slow machine's 120 s limits.</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await (_browser ?? throw new InvalidOperationException("Not started.")).NewContextAsync(Station.BaseAddress);
-        context.SetDefaultTimeout(120_000);
-        context.SetDefaultNavigationTimeout(120_000);
-        return await context.NewPageAsync();
-    }
-
-    public async ValueTask InitializeAsync()
-    {
-        _browser = await ChromiumBrowser.LaunchAsync();
-        _station = await StationProcess.StartAsync(new Dictionary<string, string> { ["Station:AutoStartSeconds"] = "0" }, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_station is not null)
-        {
-            await _station.DisposeAsync();
-        }
-
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-    }
+    /// <inheritdoc/>
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["Station:AutoStartSeconds"] = "0" };
 }
 
 /// <summary>
