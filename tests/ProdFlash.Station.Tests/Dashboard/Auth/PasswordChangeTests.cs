@@ -42,22 +42,13 @@ internal static class PasswordForms
 public sealed class PasswordChangeTests(SignInHost host) : IClassFixture<SignInHost>, IAsyncLifetime
 {
     private const string OneTime = "one-time-pw";
-    private readonly TempDirectory _directory = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero));
-    private StationDatabase _database = null!;
-    private UserService _users = null!;
+    private readonly UserStore _store = new();
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = new StationDatabase(new StationDatabaseOptions { DataDirectory = _directory.Path });
-        await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        _users = new UserService(_database, _time);
-    }
+    public async ValueTask InitializeAsync() => await _store.StartAsync();
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
+        _store.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -68,11 +59,11 @@ public sealed class PasswordChangeTests(SignInHost host) : IClassFixture<SignInH
         var ct = TestContext.Current.CancellationToken;
 
         // Act
-        var created = await _users.CreateAsync("ivy", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
-        var changed = await _users.ChangeOwnPasswordAsync("ivy", OneTime, "ivys-own-pw", ct);
-        var reset = await _users.SetPasswordAsync("ivy", "reset-by-admin", "admin", ct);
-        var own = await _users.SetPasswordAsync("ivy", "set-by-herself", "ivy", ct);
-        var noPassword = await _users.CreateAsync("jon", UserRole.Operator, null, "admin", cancellationToken: ct);
+        var created = await _store.Users.CreateAsync("ivy", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
+        var changed = await _store.Users.ChangeOwnPasswordAsync("ivy", OneTime, "ivys-own-pw", ct);
+        var reset = await _store.Users.SetPasswordAsync("ivy", "reset-by-admin", "admin", ct);
+        var own = await _store.Users.SetPasswordAsync("ivy", "set-by-herself", "ivy", ct);
+        var noPassword = await _store.Users.CreateAsync("jon", UserRole.Operator, null, "admin", cancellationToken: ct);
 
         // Assert
         Assert.True(created.MustChangePassword);
@@ -88,19 +79,19 @@ public sealed class PasswordChangeTests(SignInHost host) : IClassFixture<SignInH
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("kim", UserRole.Engineer, OneTime, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("kim", UserRole.Engineer, OneTime, "admin", cancellationToken: ct);
 
         // Act
-        var result = await _users.ChangeOwnPasswordAsync("kim", OneTime, "kims-own-pw", ct);
-        var withNew = await _users.VerifyPasswordAsync("kim", "kims-own-pw", ct);
-        var withOld = await _users.VerifyPasswordAsync("kim", OneTime, ct);
+        var result = await _store.Users.ChangeOwnPasswordAsync("kim", OneTime, "kims-own-pw", ct);
+        var withNew = await _store.Users.VerifyPasswordAsync("kim", "kims-own-pw", ct);
+        var withOld = await _store.Users.VerifyPasswordAsync("kim", OneTime, ct);
 
         // Assert
         Assert.Equal(PasswordChangeOutcome.Changed, result.Outcome);
         Assert.Equal(SignInOutcome.Success, withNew.Outcome);
         Assert.False(withNew.User!.MustChangePassword);
         Assert.Equal(SignInOutcome.Invalid, withOld.Outcome);
-        await using var context = _database.CreateContext();
+        await using var context = _store.Database.CreateContext();
         var audit = await context.AuditEvents.Where(e => e.Action == "user.password.change").SingleAsync(ct);
         Assert.Equal("kim", audit.Actor);
         Assert.Equal("kim", audit.EntityId);
@@ -114,11 +105,11 @@ public sealed class PasswordChangeTests(SignInHost host) : IClassFixture<SignInH
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("lee", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("lee", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
 
         // Act
-        var result = await _users.ChangeOwnPasswordAsync("lee", current, proposed, ct);
-        var signIn = await _users.VerifyPasswordAsync("lee", OneTime, ct);
+        var result = await _store.Users.ChangeOwnPasswordAsync("lee", current, proposed, ct);
+        var signIn = await _store.Users.VerifyPasswordAsync("lee", OneTime, ct);
 
         // Assert
         Assert.Equal(expected, result.Outcome);
@@ -131,20 +122,20 @@ public sealed class PasswordChangeTests(SignInHost host) : IClassFixture<SignInH
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("max", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("max", UserRole.Operator, OneTime, "admin", cancellationToken: ct);
         for (var i = 1; i < UserService.MaxFailedSignIns; i++)
         {
-            Assert.Equal(PasswordChangeOutcome.WrongCurrentPassword, (await _users.ChangeOwnPasswordAsync("max", "guess-" + i, "new-password", ct)).Outcome);
+            Assert.Equal(PasswordChangeOutcome.WrongCurrentPassword, (await _store.Users.ChangeOwnPasswordAsync("max", "guess-" + i, "new-password", ct)).Outcome);
         }
 
         // Act
-        var fifth = await _users.ChangeOwnPasswordAsync("max", "guess-5", "new-password", ct);
-        var right = await _users.ChangeOwnPasswordAsync("max", OneTime, "new-password", ct);
-        var signIn = await _users.VerifyPasswordAsync("max", OneTime, ct);
+        var fifth = await _store.Users.ChangeOwnPasswordAsync("max", "guess-5", "new-password", ct);
+        var right = await _store.Users.ChangeOwnPasswordAsync("max", OneTime, "new-password", ct);
+        var signIn = await _store.Users.VerifyPasswordAsync("max", OneTime, ct);
 
         // Assert
         Assert.Equal(PasswordChangeOutcome.LockedOut, fifth.Outcome);
-        Assert.Equal(_time.GetUtcNow() + UserService.LockoutDuration, fifth.LockedUntil);
+        Assert.Equal(_store.Time.GetUtcNow() + UserService.LockoutDuration, fifth.LockedUntil);
         Assert.Equal(PasswordChangeOutcome.LockedOut, right.Outcome);
         Assert.Equal(SignInOutcome.LockedOut, signIn.Outcome);
     }

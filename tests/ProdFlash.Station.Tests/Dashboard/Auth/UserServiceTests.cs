@@ -15,22 +15,13 @@ namespace ProdFlash.Station.Tests.Dashboard.Auth;
 public sealed class UserServiceTests : IAsyncLifetime
 {
     private const string Password = "correct horse";
-    private readonly TempDirectory _directory = new();
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero));
-    private StationDatabase _database = null!;
-    private UserService _users = null!;
+    private readonly UserStore _store = new();
 
-    public async ValueTask InitializeAsync()
-    {
-        _database = new StationDatabase(new StationDatabaseOptions { DataDirectory = _directory.Path });
-        await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        _users = new UserService(_database, _time);
-    }
+    public async ValueTask InitializeAsync() => await _store.StartAsync();
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
+        _store.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -39,17 +30,17 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("alice", UserRole.Engineer, Password, "admin", "Alice A.", ct);
+        await _store.Users.CreateAsync("alice", UserRole.Engineer, Password, "admin", "Alice A.", ct);
 
         // Act
-        var result = await _users.VerifyPasswordAsync(" alice ", Password, ct);
+        var result = await _store.Users.VerifyPasswordAsync(" alice ", Password, ct);
 
         // Assert
         Assert.Equal(SignInOutcome.Success, result.Outcome);
         Assert.Equal("alice", result.User!.Name);
         Assert.Equal("Alice A.", result.User.DisplayName);
         Assert.Equal(UserRole.Engineer, result.User.Role);
-        await using var context = _database.CreateContext();
+        await using var context = _store.Database.CreateContext();
         Assert.Contains(await context.AuditEvents.ToListAsync(ct), e => e is { Action: "signin.success", Actor: "alice", Details: "password" });
         Assert.Contains(await context.AuditEvents.ToListAsync(ct), e => e is { Action: "user.create", Actor: "admin", EntityId: "alice" });
     }
@@ -59,19 +50,19 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("bob", UserRole.Operator, Password, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("bob", UserRole.Operator, Password, "admin", cancellationToken: ct);
 
         // Act
-        var wrong = await _users.VerifyPasswordAsync("bob", "not the password", ct);
-        var unknown = await _users.VerifyPasswordAsync("nobody", Password, ct);
-        var empty = await _users.VerifyPasswordAsync("bob", null, ct);
+        var wrong = await _store.Users.VerifyPasswordAsync("bob", "not the password", ct);
+        var unknown = await _store.Users.VerifyPasswordAsync("nobody", Password, ct);
+        var empty = await _store.Users.VerifyPasswordAsync("bob", null, ct);
 
         // Assert
         Assert.Equal(SignInOutcome.Invalid, wrong.Outcome);
         Assert.Null(wrong.User);
         Assert.Equal(SignInOutcome.Invalid, unknown.Outcome);
         Assert.Equal(SignInOutcome.Invalid, empty.Outcome);
-        await using var context = _database.CreateContext();
+        await using var context = _store.Database.CreateContext();
         var failures = await context.AuditEvents.Where(e => e.Action == "signin.failure").ToListAsync(ct);
         Assert.Contains(failures, e => e is { EntityId: "bob", Details: "password: wrong password" });
         Assert.Contains(failures, e => e is { EntityId: "nobody", Details: "password: unknown user" });
@@ -83,25 +74,25 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("carol", UserRole.Operator, Password, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("carol", UserRole.Operator, Password, "admin", cancellationToken: ct);
         for (var i = 1; i < UserService.MaxFailedSignIns; i++)
         {
-            Assert.Equal(SignInOutcome.Invalid, (await _users.VerifyPasswordAsync("carol", "wrong", ct)).Outcome);
+            Assert.Equal(SignInOutcome.Invalid, (await _store.Users.VerifyPasswordAsync("carol", "wrong", ct)).Outcome);
         }
 
         // Act
-        var fifth = await _users.VerifyPasswordAsync("carol", "wrong", ct);
-        _time.Advance(TimeSpan.FromMinutes(4));
-        var whileLocked = await _users.VerifyPasswordAsync("carol", Password, ct);
-        _time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        var afterLock = await _users.VerifyPasswordAsync("carol", Password, ct);
+        var fifth = await _store.Users.VerifyPasswordAsync("carol", "wrong", ct);
+        _store.Time.Advance(TimeSpan.FromMinutes(4));
+        var whileLocked = await _store.Users.VerifyPasswordAsync("carol", Password, ct);
+        _store.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var afterLock = await _store.Users.VerifyPasswordAsync("carol", Password, ct);
 
         // Assert
         Assert.Equal(SignInOutcome.LockedOut, fifth.Outcome);
         Assert.Equal(new DateTimeOffset(2026, 12, 3, 8, 5, 0, TimeSpan.Zero), fifth.LockedUntil);
         Assert.Equal(SignInOutcome.LockedOut, whileLocked.Outcome);
         Assert.Equal(SignInOutcome.Success, afterLock.Outcome);
-        await using var context = _database.CreateContext();
+        await using var context = _store.Database.CreateContext();
         Assert.Single(await context.AuditEvents.Where(e => e.Action == "signin.lockout" && e.EntityId == "carol").ToListAsync(ct));
         var stored = await context.Users.SingleAsync(u => u.Name == "carol", ct);
         Assert.Equal(0, stored.FailedSignIns);
@@ -113,16 +104,16 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("dave", UserRole.Operator, Password, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("dave", UserRole.Operator, Password, "admin", cancellationToken: ct);
         for (var i = 0; i < UserService.MaxFailedSignIns; i++)
         {
-            await _users.VerifyPasswordAsync("dave", "wrong", ct);
+            await _store.Users.VerifyPasswordAsync("dave", "wrong", ct);
         }
 
         // Act
-        await _users.SetPasswordAsync("dave", "a new password", "admin", ct);
-        var result = await _users.VerifyPasswordAsync("dave", "a new password", ct);
-        var old = await _users.VerifyPasswordAsync("dave", Password, ct);
+        await _store.Users.SetPasswordAsync("dave", "a new password", "admin", ct);
+        var result = await _store.Users.VerifyPasswordAsync("dave", "a new password", ct);
+        var old = await _store.Users.VerifyPasswordAsync("dave", Password, ct);
 
         // Assert
         Assert.Equal(SignInOutcome.Success, result.Outcome);
@@ -134,20 +125,20 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("erin", UserRole.Operator, null, "admin", cancellationToken: ct);
-        await _users.SetBadgeAsync("erin", "BADGE-0042", "admin", ct);
+        await _store.Users.CreateAsync("erin", UserRole.Operator, null, "admin", cancellationToken: ct);
+        await _store.Users.SetBadgeAsync("erin", "BADGE-0042", "admin", ct);
 
         // Act
-        var scanned = await _users.VerifyBadgeAsync("BADGE-0042\r\n", ct);
-        var unknown = await _users.VerifyBadgeAsync("BADGE-0043", ct);
-        var password = await _users.VerifyPasswordAsync("erin", "anything", ct);
+        var scanned = await _store.Users.VerifyBadgeAsync("BADGE-0042\r\n", ct);
+        var unknown = await _store.Users.VerifyBadgeAsync("BADGE-0043", ct);
+        var password = await _store.Users.VerifyPasswordAsync("erin", "anything", ct);
 
         // Assert
         Assert.Equal(SignInOutcome.Success, scanned.Outcome);
         Assert.Equal("erin", scanned.User!.Name);
         Assert.Equal(SignInOutcome.Invalid, unknown.Outcome);
         Assert.Equal(SignInOutcome.Invalid, password.Outcome); // no password set: badge only
-        await using var context = _database.CreateContext();
+        await using var context = _store.Database.CreateContext();
         var stored = await context.Users.SingleAsync(u => u.Name == "erin", ct);
         // SHA-256("BADGE-0042"), computed independently with: printf %s BADGE-0042 | sha256sum
         Assert.Equal(ExpectedBadgeHash, stored.BadgeHash);
@@ -160,16 +151,16 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("fay", UserRole.Operator, null, "admin", cancellationToken: ct);
-        await _users.CreateAsync("gus", UserRole.Operator, null, "admin", cancellationToken: ct);
-        await _users.SetBadgeAsync("fay", "SHARED", "admin", ct);
+        await _store.Users.CreateAsync("fay", UserRole.Operator, null, "admin", cancellationToken: ct);
+        await _store.Users.CreateAsync("gus", UserRole.Operator, null, "admin", cancellationToken: ct);
+        await _store.Users.SetBadgeAsync("fay", "SHARED", "admin", ct);
 
         // Act
-        var error = await Assert.ThrowsAsync<UserException>(() => _users.SetBadgeAsync("gus", "SHARED", "admin", ct));
+        var error = await Assert.ThrowsAsync<UserException>(() => _store.Users.SetBadgeAsync("gus", "SHARED", "admin", ct));
 
         // Assert
         Assert.Contains("Another user already has this badge", error.Message, StringComparison.Ordinal);
-        Assert.Equal("fay", (await _users.VerifyBadgeAsync("SHARED", ct)).User!.Name);
+        Assert.Equal("fay", (await _store.Users.VerifyBadgeAsync("SHARED", ct)).User!.Name);
     }
 
     [Fact]
@@ -177,13 +168,13 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("hal", UserRole.Manager, Password, "admin", cancellationToken: ct);
-        await _users.SetBadgeAsync("hal", "HAL-1", "admin", ct);
+        await _store.Users.CreateAsync("hal", UserRole.Manager, Password, "admin", cancellationToken: ct);
+        await _store.Users.SetBadgeAsync("hal", "HAL-1", "admin", ct);
 
         // Act
-        var disabled = await _users.SetDisabledAsync("hal", true, "admin", ct);
-        var byPassword = await _users.VerifyPasswordAsync("hal", Password, ct);
-        var byBadge = await _users.VerifyBadgeAsync("HAL-1", ct);
+        var disabled = await _store.Users.SetDisabledAsync("hal", true, "admin", ct);
+        var byPassword = await _store.Users.VerifyPasswordAsync("hal", Password, ct);
+        var byBadge = await _store.Users.VerifyBadgeAsync("HAL-1", ct);
 
         // Assert
         Assert.True(disabled.Disabled);
@@ -196,14 +187,14 @@ public sealed class UserServiceTests : IAsyncLifetime
     {
         // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await _users.CreateAsync("root", UserRole.Admin, Password, "station", cancellationToken: ct);
+        await _store.Users.CreateAsync("root", UserRole.Admin, Password, "station", cancellationToken: ct);
 
         // Act
-        var error = await Assert.ThrowsAsync<UserException>(() => _users.SetDisabledAsync("root", true, "root", ct));
+        var error = await Assert.ThrowsAsync<UserException>(() => _store.Users.SetDisabledAsync("root", true, "root", ct));
 
         // Assert
         Assert.Contains("last Admin", error.Message, StringComparison.Ordinal);
-        Assert.True(await _users.AnyAdminCanSignInAsync(ct));
+        Assert.True(await _store.Users.AnyAdminCanSignInAsync(ct));
     }
 
     [Theory]
@@ -215,7 +206,7 @@ public sealed class UserServiceTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
 
         // Act
-        var error = await Assert.ThrowsAsync<UserException>(() => _users.CreateAsync(name, UserRole.Operator, password, "admin", cancellationToken: ct));
+        var error = await Assert.ThrowsAsync<UserException>(() => _store.Users.CreateAsync(name, UserRole.Operator, password, "admin", cancellationToken: ct));
 
         // Assert
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
